@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { migrations } from './migrations/index.js';
+
+export type Db = Database.Database;
+
+export class StoreError extends Error {
+  readonly code = 'store_error';
+}
+
+/**
+ * Open (creating if needed) the SQLite store in WAL mode and run pending migrations.
+ * WAL + synchronous=NORMAL: a committed transaction survives a process crash (kill -9);
+ * only an OS crash or power loss can drop the last few commits.
+ */
+export function openStore(file: string): Db {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(file);
+  } catch (err) {
+    throw new StoreError(`cannot open store ${file}: ${(err as Error).message}`);
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let i = current; i < migrations.length; i++) {
+    const m = migrations[i]!;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+  }
+}
+
+/** A quick health probe for /healthz and `status`. */
+export function storeHealthy(db: Db): boolean {
+  try {
+    return (db.prepare('SELECT 1 AS ok').get() as { ok: number }).ok === 1;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,11 @@
+import { coreSchema } from './001_core.js';
+import { learningSchema } from './002_learning.js';
+
+/**
+ * Ordered schema migrations. Append only: a shipped migration is never edited, because user
+ * stores already ran it. The store's `user_version` pragma records how many have run.
+ */
+export const migrations: { name: string; sql: string }[] = [
+  { name: '001_core', sql: coreSchema },
+  { name: '002_learning', sql: learningSchema },
+];

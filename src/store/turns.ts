@@ -1,0 +1,145 @@
+import type { Db } from './db.js';
+
+export type TurnKind = 'main' | 'side';
+export type TurnStatus = 'ok' | 'error' | 'aborted';
+export type WireProtocol = 'openai-chat' | 'anthropic-messages' | 'openai-responses';
+
+/** One proxied call, as recorded. JSON columns are stored as text and parsed on read. */
+export interface TurnRecord {
+  id: string;
+  sessionId: string;
+  seq: number;
+  kind: TurnKind;
+  protocol: WireProtocol;
+  upstreamProtocol: WireProtocol | null;
+  model: string | null;
+  stream: boolean;
+  requestJson: string;
+  upstreamRequestJson: string | null;
+  responseJson: string | null;
+  status: TurnStatus;
+  httpStatus: number | null;
+  error: string | null;
+  startedAt: number;
+  latencyMs: number | null;
+  ttftMs: number | null;
+  usageJson: string | null;
+  libraryGeneration: number;
+  injectedRevisionIds: number[];
+  policyVersion: number | null;
+}
+
+interface TurnRow {
+  id: string;
+  session_id: string;
+  seq: number;
+  kind: TurnKind;
+  protocol: WireProtocol;
+  upstream_protocol: WireProtocol | null;
+  model: string | null;
+  stream: number;
+  request_json: string;
+  upstream_request_json: string | null;
+  response_json: string | null;
+  status: TurnStatus;
+  http_status: number | null;
+  error: string | null;
+  started_at: number;
+  latency_ms: number | null;
+  ttft_ms: number | null;
+  usage_json: string | null;
+  library_generation: number;
+  injected_revision_ids: string | null;
+  policy_version: number | null;
+}
+
+export class TurnRepository {
+  private readonly insertStmt;
+  private readonly bumpSession;
+  private readonly bySession;
+  private readonly byId;
+
+  constructor(private readonly db: Db) {
+    this.insertStmt = db.prepare(`INSERT INTO turns (id, session_id, seq, kind, protocol, upstream_protocol, model, stream,
+      request_json, upstream_request_json, response_json, status, http_status, error, started_at, latency_ms, ttft_ms,
+      usage_json, library_generation, injected_revision_ids, policy_version)
+      VALUES (@id, @session_id, @seq, @kind, @protocol, @upstream_protocol, @model, @stream, @request_json,
+      @upstream_request_json, @response_json, @status, @http_status, @error, @started_at, @latency_ms, @ttft_ms,
+      @usage_json, @library_generation, @injected_revision_ids, @policy_version)`);
+    this.bumpSession = db.prepare(
+      'UPDATE sessions SET turn_count = MAX(turn_count, ?), last_activity_at = MAX(last_activity_at, ?) WHERE id = ?',
+    );
+    this.bySession = db.prepare('SELECT * FROM turns WHERE session_id = ? ORDER BY seq');
+    this.byId = db.prepare('SELECT * FROM turns WHERE id = ?');
+  }
+
+  /** Durably record a finished turn (one transaction; returns once committed). */
+  insert(t: TurnRecord): void {
+    const row: TurnRow = {
+      id: t.id,
+      session_id: t.sessionId,
+      seq: t.seq,
+      kind: t.kind,
+      protocol: t.protocol,
+      upstream_protocol: t.upstreamProtocol,
+      model: t.model,
+      stream: t.stream ? 1 : 0,
+      request_json: t.requestJson,
+      upstream_request_json: t.upstreamRequestJson,
+      response_json: t.responseJson,
+      status: t.status,
+      http_status: t.httpStatus,
+      error: t.error,
+      started_at: t.startedAt,
+      latency_ms: t.latencyMs,
+      ttft_ms: t.ttftMs,
+      usage_json: t.usageJson,
+      library_generation: t.libraryGeneration,
+      injected_revision_ids: JSON.stringify(t.injectedRevisionIds),
+      policy_version: t.policyVersion,
+    };
+    this.db.transaction(() => {
+      this.insertStmt.run(row);
+      this.bumpSession.run(t.seq, t.startedAt, t.sessionId);
+    })();
+  }
+
+  listBySession(sessionId: string): TurnRecord[] {
+    return (this.bySession.all(sessionId) as TurnRow[]).map(fromRow);
+  }
+
+  get(id: string): TurnRecord | undefined {
+    const row = this.byId.get(id) as TurnRow | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM turns').get() as { n: number }).n;
+  }
+}
+
+function fromRow(r: TurnRow): TurnRecord {
+  return {
+    id: r.id,
+    sessionId: r.session_id,
+    seq: r.seq,
+    kind: r.kind,
+    protocol: r.protocol,
+    upstreamProtocol: r.upstream_protocol,
+    model: r.model,
+    stream: r.stream === 1,
+    requestJson: r.request_json,
+    upstreamRequestJson: r.upstream_request_json,
+    responseJson: r.response_json,
+    status: r.status,
+    httpStatus: r.http_status,
+    error: r.error,
+    startedAt: r.started_at,
+    latencyMs: r.latency_ms,
+    ttftMs: r.ttft_ms,
+    usageJson: r.usage_json,
+    libraryGeneration: r.library_generation,
+    injectedRevisionIds: r.injected_revision_ids ? (JSON.parse(r.injected_revision_ids) as number[]) : [],
+    policyVersion: r.policy_version,
+  };
+}
