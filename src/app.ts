@@ -1,0 +1,167 @@
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { LoadedConfig } from './config/load.js';
+import { storePath } from './config/load.js';
+import { type ResolvedUpstream, resolveUpstream } from './config/upstream.js';
+import { createLogger } from './logging.js';
+import { type PromptInjector, noInjection } from './server/injection.js';
+import type { ProxyDeps } from './server/proxy/handle.js';
+import { TurnRecorder } from './server/proxy/recorder.js';
+import { Router } from './server/router.js';
+import { adminSessionRoutes } from './server/routes/admin.js';
+import { healthRoutes } from './server/routes/health.js';
+import { llmRoutes } from './server/routes/llm.js';
+import { createHttpServer } from './server/server.js';
+import { SessionTracker } from './sessions/tracker.js';
+import { type Db, openStore } from './store/db.js';
+import { SessionRepository } from './store/sessions.js';
+import { TurnRepository } from './store/turns.js';
+import { HttpBackend } from './upstream/http-backend.js';
+import type { ServingBackend } from './upstream/types.js';
+import { VERSION } from './version.js';
+
+export interface AppOptions {
+  loaded: LoadedConfig;
+  env?: NodeJS.ProcessEnv;
+  /** Overrides proxy.port (0 = ephemeral, for tests). */
+  port?: number;
+  log?: Logger;
+}
+
+/**
+ * The composition root: builds every component from the config, wires them, starts and stops
+ * them. Nothing else constructs long-lived components.
+ */
+export class App {
+  readonly db: Db;
+  readonly sessions: SessionRepository;
+  readonly turns: TurnRepository;
+  readonly tracker: SessionTracker;
+  readonly recorder: TurnRecorder;
+  readonly router = new Router();
+  readonly log: Logger;
+  readonly upstream: ResolvedUpstream | null;
+  private backend: ServingBackend | null;
+  private injector: PromptInjector = noInjection;
+  private server: http.Server | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private readonly inflight = { n: 0 };
+  private draining = false;
+  private lastActivityAt = 0;
+  private readonly startedAt = Date.now();
+  url = '';
+
+  constructor(readonly opts: AppOptions) {
+    const { config } = opts.loaded;
+    this.log = opts.log ?? createLogger({ level: config.logging.level });
+    this.db = openStore(storePath(opts.loaded));
+    this.sessions = new SessionRepository(this.db);
+    this.turns = new TurnRepository(this.db);
+    this.tracker = new SessionTracker(this.sessions, this.db, config.sessions.idle_timeout_s * 1000);
+    this.recorder = new TurnRecorder(this.turns, this.log);
+    this.upstream = resolveUpstream(config, opts.env ?? process.env);
+    this.backend = this.upstream
+      ? new HttpBackend({
+          upstream: this.upstream,
+          timeoutMs: config.upstream.timeout_ms,
+          connectTimeoutMs: config.upstream.connect_timeout_ms,
+          maxRetries: config.upstream.max_retries,
+          maxRetryWaitMs: config.upstream.max_retry_wait_ms,
+          anthropicVersion: config.upstream.anthropic_version,
+        })
+      : null;
+
+    const proxyDeps: ProxyDeps = {
+      backend: () => this.backend,
+      tracker: this.tracker,
+      recorder: this.recorder,
+      injector: () => this.injector,
+      bodyLimit: config.proxy.body_limit_bytes,
+      log: this.log,
+      onActivity: (now) => {
+        this.lastActivityAt = now;
+      },
+      inflight: this.inflight,
+    };
+    this.router.add(
+      ...healthRoutes({
+        version: VERSION,
+        db: this.db,
+        upstreamName: () => this.backend?.name ?? null,
+        ready: () => this.server !== null && !this.draining,
+        startedAt: this.startedAt,
+      }),
+      ...llmRoutes(proxyDeps),
+      ...adminSessionRoutes({ sessions: this.sessions, turns: this.turns }),
+    );
+  }
+
+  /** Time of the last proxied request (ms since epoch; 0 = none since start). */
+  get lastRequestAt(): number {
+    return this.lastActivityAt;
+  }
+
+  /** Swap the skill injector atomically: the next request uses the new one. */
+  setInjector(injector: PromptInjector): void {
+    this.injector = injector;
+  }
+
+  /** Swap the serving backend atomically (e.g. a new policy sampler); in-flight calls finish on the old one. */
+  setBackend(backend: ServingBackend | null): void {
+    this.backend = backend;
+  }
+
+  async start(): Promise<void> {
+    const { config } = this.opts.loaded;
+    const server = createHttpServer({ router: this.router, apiKey: config.proxy.api_key, log: this.log });
+    const port = this.opts.port ?? config.proxy.port;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        server.off('listening', onListening);
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new Error(`port ${port} on ${config.proxy.host} is already in use (another MetaClaw or program); choose another with --port or proxy.port`)
+            : err.code === 'EADDRNOTAVAIL'
+              ? new Error(`cannot bind ${config.proxy.host}: no such address on this machine (proxy.host)`)
+              : err,
+        );
+      };
+      const onListening = () => {
+        server.off('error', onError);
+        resolve();
+      };
+      server.once('error', onError);
+      server.once('listening', onListening);
+      server.listen(port, config.proxy.host);
+    });
+    this.server = server;
+    const addr = server.address() as AddressInfo;
+    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    this.url = `http://${host}:${addr.port}`;
+    const sweepEvery = Math.max(1000, Math.min(30_000, (config.sessions.idle_timeout_s * 1000) / 4));
+    this.sweepTimer = setInterval(() => this.tracker.sweepIdle(), sweepEvery);
+    this.sweepTimer.unref();
+    this.log.info({ url: this.url, upstream: this.backend?.name ?? null, version: VERSION }, 'MetaClaw proxy listening');
+    if (!this.backend) this.log.warn('no upstream configured: LLM requests will get 503 until one is set');
+  }
+
+  /** Graceful stop: refuse new connections, let in-flight requests finish up to `graceMs`. */
+  async stop(graceMs = this.opts.loaded.config.proxy.shutdown_grace_ms): Promise<void> {
+    this.draining = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    const server = this.server;
+    if (server) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + graceMs;
+      while (this.inflight.n > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      server.closeAllConnections();
+      await closed;
+      this.server = null;
+    }
+    await this.backend?.close().catch(() => {});
+    this.db.close();
+    this.log.info('MetaClaw proxy stopped');
+  }
+}

@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { storePath } from '../config/load.js';
+import { resolveUpstream } from '../config/upstream.js';
+import { openStore } from '../store/db.js';
+import { SessionRepository } from '../store/sessions.js';
+import { TurnRepository } from '../store/turns.js';
+import { type GlobalOptions, loadOrExit, printJson } from './context.js';
+import { runningService } from './pidfile.js';
+import { healthy } from './start.js';
+
+/** A section other components add to `metaclaw status` (skills, learning, scheduler …). */
+export type StatusSection = (ctx: { dbFile: string }) => Record<string, unknown> | null;
+const extraSections: StatusSection[] = [];
+export function addStatusSection(s: StatusSection): void {
+  extraSections.push(s);
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('is the service running, where, against which upstream, and what it has recorded')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const loaded = loadOrExit(cmd.optsWithGlobals() as GlobalOptions);
+      const info = runningService(loaded.home);
+      const answering = info ? await healthy(info.url) : false;
+      const upstream = resolveUpstream(loaded.config);
+      const dbFile = storePath(loaded);
+      let counts: { sessions: number; turns: number; open_sessions: number } | null = null;
+      const extras: Record<string, unknown> = {};
+      if (fs.existsSync(dbFile)) {
+        const db = openStore(dbFile);
+        try {
+          const sessions = new SessionRepository(db);
+          counts = { sessions: sessions.count(), open_sessions: sessions.listOpen().length, turns: new TurnRepository(db).count() };
+        } finally {
+          db.close();
+        }
+        for (const s of extraSections) Object.assign(extras, s({ dbFile }) ?? {});
+      }
+      const status = {
+        running: Boolean(info && answering),
+        pid: info?.pid ?? null,
+        url: info?.url ?? null,
+        config: loaded.file,
+        upstream: upstream ? { provider: upstream.provider, base_url: upstream.baseUrl, model: upstream.model ?? null, source: upstream.source } : null,
+        store: dbFile,
+        ...counts,
+        ...extras,
+      };
+      if (opts.json) printJson(status);
+      else {
+        console.log(status.running ? `MetaClaw is running (pid ${status.pid}) at ${status.url}` : 'MetaClaw is not running');
+        console.log(`  config:   ${status.config}`);
+        console.log(`  upstream: ${upstream ? `${upstream.provider} ${upstream.baseUrl}${upstream.model ? ` (model ${upstream.model})` : ''}` : 'not configured'}`);
+        console.log(`  store:    ${dbFile}`);
+        if (counts) console.log(`  sessions: ${counts.sessions} (${counts.open_sessions} open), turns: ${counts.turns}`);
+        for (const [k, v] of Object.entries(extras)) console.log(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+      }
+      if (!status.running) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { NO_UPSTREAM_HELP } from '../../config/upstream.js';
+import { extractUpstreamErrorMessage } from '../../protocol/error-shapes.js';
+import { ProtocolError } from '../../protocol/errors.js';
+import type { JsonObject, WireProtocol } from '../../protocol/types.js';
+import { validateAnthropicMessagesRequest, validateOpenAIChatRequest } from '../../protocol/validate.js';
+import { classifyTurn } from '../../sessions/classify.js';
+import { chainedPrefixHashes, conversationItems } from '../../sessions/prefix-hash.js';
+import type { SessionTracker } from '../../sessions/tracker.js';
+import type { ServingBackend } from '../../upstream/types.js';
+import { UpstreamError } from '../../upstream/types.js';
+import { sendError, shapeForProtocol } from '../errors.js';
+import { HttpError, headerValue, parseJsonBody, readBody } from '../http-util.js';
+import type { PromptInjector } from '../injection.js';
+import { protocolPair } from './pairs.js';
+import type { TurnDraft, TurnRecorder } from './recorder.js';
+import { relayStream } from './stream-relay.js';
+
+export interface ProxyDeps {
+  /** Current serving backend; null when no upstream is configured. Read per request (hot-swappable). */
+  backend(): ServingBackend | null;
+  tracker: SessionTracker;
+  recorder: TurnRecorder;
+  injector(): PromptInjector;
+  bodyLimit: number;
+  log: Logger;
+  /** Called for every proxied request, before the upstream call (proxy-inactivity signal). */
+  onActivity?(now: number): void;
+  /** Counts requests in flight, for graceful shutdown. */
+  inflight: { n: number };
+}
+
+const VALIDATORS: Partial<Record<WireProtocol, (b: unknown) => JsonObject>> = {
+  'openai-chat': validateOpenAIChatRequest,
+  'anthropic-messages': validateAnthropicMessagesRequest,
+};
+
+/** Forwarded to the upstream when present; never the client's credentials. */
+const FORWARDED_HEADERS = ['anthropic-beta', 'anthropic-version', 'openai-beta'];
+
+/** Serve one LLM call in `protocol`: validate, assign session and turn, inject, forward, relay, record. */
+export async function handleProxy(
+  protocol: WireProtocol,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  deps: ProxyDeps,
+): Promise<void> {
+  const shape = shapeForProtocol(protocol);
+  deps.inflight.n++;
+  try {
+    await serve(protocol, req, res, url, deps);
+  } catch (err) {
+    if (err instanceof HttpError) sendError(res, shape, err.status, err.message, { type: err.type, param: err.param });
+    else if (err instanceof ProtocolError) sendError(res, shape, err.status, err.message, { type: err.type, param: err.param });
+    else {
+      deps.log.error({ err }, 'proxy request failed');
+      sendError(res, shape, 500, `internal error: ${(err as Error).message}`);
+    }
+  } finally {
+    deps.inflight.n--;
+  }
+}
+
+async function serve(protocol: WireProtocol, req: IncomingMessage, res: ServerResponse, url: URL, deps: ProxyDeps) {
+  const shape = shapeForProtocol(protocol);
+  const startedAt = Date.now();
+  const startedHr = process.hrtime.bigint();
+  const raw = await readBody(req, deps.bodyLimit);
+  const body = VALIDATORS[protocol]!(parseJsonBody(raw));
+  const backend = deps.backend();
+  if (!backend) {
+    sendError(res, shape, 503, NO_UPSTREAM_HELP, { type: 'api_error', code: 'no_upstream' });
+    return;
+  }
+  deps.onActivity?.(startedAt);
+  const stream = body.stream === true;
+  const kind = classifyTurn(protocol, body, headerValue(req, 'x-turn-type'));
+  const assignment = deps.tracker.resolve({
+    headerId: headerValue(req, 'x-session-id')?.trim() || undefined,
+    client: clientName(req),
+    kind,
+    prefixHashes: chainedPrefixHashes(conversationItems(protocol, body)),
+    now: startedAt,
+  });
+
+  const pair = protocolPair(protocol, backend.protocol);
+  let upstreamBody = pair.toUpstream(body);
+  if (backend.model) upstreamBody = { ...upstreamBody, model: backend.model };
+  const injected = deps.injector().inject(backend.protocol, upstreamBody, kind);
+  upstreamBody = injected.body;
+
+  const draft: TurnDraft = {
+    id: randomUUID(),
+    sessionId: assignment.sessionId,
+    seq: assignment.seq,
+    kind,
+    protocol,
+    upstreamProtocol: backend.protocol,
+    model: typeof upstreamBody.model === 'string' ? upstreamBody.model : null,
+    stream,
+    requestText: raw.toString('utf8'),
+    upstreamBody,
+    startedAt,
+    startedHr,
+    ttftMs: null,
+    libraryGeneration: injected.libraryGeneration,
+    injectedRevisionIds: injected.injectedRevisionIds,
+    policyVersion: null,
+  };
+  res.setHeader('x-metaclaw-session-id', draft.sessionId);
+  res.setHeader('x-metaclaw-turn-id', draft.id);
+
+  // The client going away cancels the upstream call.
+  const abort = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) abort.abort(new Error('client disconnected'));
+  };
+  res.on('close', onClose);
+
+  const forwardHeaders: Record<string, string> = {};
+  for (const h of FORWARDED_HEADERS) {
+    const v = headerValue(req, h);
+    if (v) forwardHeaders[h] = v;
+  }
+
+  let upstream: Awaited<ReturnType<ServingBackend['send']>>;
+  try {
+    upstream = await backend.send({ body: upstreamBody, stream, forwardHeaders, signal: abort.signal, query: url.search || undefined });
+  } catch (err) {
+    if (err instanceof UpstreamError) {
+      const status = err.failure === 'aborted' ? 499 : err.httpStatus;
+      deps.recorder.record(draft, {
+        status: err.failure === 'aborted' ? 'aborted' : 'error',
+        httpStatus: status,
+        response: null,
+        error: err.message,
+      });
+      if (err.failure !== 'aborted') sendError(res, shape, status, err.message, { type: 'api_error', code: 'upstream_unavailable' });
+      return;
+    }
+    throw err;
+  }
+
+  if (upstream.status < 200 || upstream.status >= 300) {
+    await relayUpstreamError(upstream, res, draft, deps, shape, pair.same, backend.name);
+    return;
+  }
+
+  if (stream) {
+    await relayStream({ upstream, res, draft, pair, clientBody: body, recorder: deps.recorder, signal: abort.signal, backendName: backend.name, protocol });
+    return;
+  }
+
+  let text: string;
+  try {
+    text = await readAll(upstream.body);
+  } catch (err) {
+    const aborted = abort.signal.aborted;
+    deps.recorder.record(draft, {
+      status: aborted ? 'aborted' : 'error',
+      httpStatus: aborted ? 499 : 502,
+      response: null,
+      error: `${backend.name} failed while sending its response: ${(err as Error).message}`,
+    });
+    if (!aborted) sendError(res, shape, 502, `${backend.name} failed while sending its response`, { type: 'api_error' });
+    return;
+  }
+  let upstreamJson: JsonObject;
+  try {
+    upstreamJson = JSON.parse(text) as JsonObject;
+  } catch {
+    const error = `${backend.name} returned a response that is not JSON`;
+    deps.recorder.record(draft, { status: 'error', httpStatus: 502, response: null, error });
+    sendError(res, shape, 502, error, { type: 'api_error' });
+    return;
+  }
+  const clientJson = pair.same ? upstreamJson : pair.responseToClient(upstreamJson, body);
+  deps.recorder.record(draft, { status: 'ok', httpStatus: 200, response: clientJson });
+  // Same protocol: the upstream's bytes, untouched.
+  const out = pair.same ? text : JSON.stringify(clientJson);
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
+  res.end(out);
+}
+
+async function relayUpstreamError(
+  upstream: Awaited<ReturnType<ServingBackend['send']>>,
+  res: ServerResponse,
+  draft: TurnDraft,
+  deps: ProxyDeps,
+  shape: 'openai' | 'anthropic',
+  same: boolean,
+  backendName: string,
+): Promise<void> {
+  let text = '';
+  try {
+    text = await readAll(upstream.body, 1024 * 1024);
+  } catch {
+    // Keep whatever arrived; the status alone still says what happened.
+  }
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {}
+  const message = extractUpstreamErrorMessage(parsed) || `${backendName} answered HTTP ${upstream.status}`;
+  deps.recorder.record(draft, { status: 'error', httpStatus: upstream.status, response: null, error: message });
+  const headers: Record<string, string> = {};
+  if (upstream.headers['retry-after']) headers['retry-after'] = upstream.headers['retry-after'];
+  if (same && typeof parsed === 'object' && parsed !== null) {
+    res.writeHead(upstream.status, { 'content-type': 'application/json', ...headers });
+    res.end(text);
+    return;
+  }
+  const status = upstream.status >= 500 ? 502 : upstream.status;
+  sendError(res, shape, status, status === 502 ? `${backendName}: ${message}` : message, { headers });
+}
+
+async function readAll(body: AsyncIterable<Uint8Array>, limit = Number.POSITIVE_INFINITY): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of body) {
+    chunks.push(Buffer.from(c));
+    size += c.length;
+    if (size > limit) break;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function clientName(req: IncomingMessage): string | null {
+  const ua = headerValue(req, 'user-agent');
+  return ua ? ua.split(/[\s/]/)[0]!.slice(0, 64) || null : null;
+}

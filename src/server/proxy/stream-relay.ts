@@ -1,0 +1,125 @@
+import type { ServerResponse } from 'node:http';
+import { anthropicErrorBody, openAIErrorBody } from '../../protocol/error-shapes.js';
+import { formatSse, SseDecoder } from '../../protocol/sse.js';
+import type { JsonObject, SseEvent, WireProtocol } from '../../protocol/types.js';
+import type { UpstreamResponse } from '../../upstream/types.js';
+import type { ProtocolPair } from './pairs.js';
+import { elapsedMs, type TurnDraft, type TurnOutcome, type TurnRecorder } from './recorder.js';
+
+export interface RelayOptions {
+  upstream: UpstreamResponse;
+  res: ServerResponse;
+  draft: TurnDraft;
+  pair: ProtocolPair;
+  clientBody: JsonObject;
+  recorder: TurnRecorder;
+  signal: AbortSignal;
+  backendName: string;
+  protocol: WireProtocol;
+}
+
+/**
+ * Relay an SSE stream as it arrives. Same protocol: the upstream's bytes are written untouched,
+ * chunk by chunk, while a parsed copy assembles the final message for the record. Different
+ * protocols: each upstream event is translated and written at once. Either way the turn is
+ * committed to the store just before the client receives the stream's terminal event.
+ */
+export async function relayStream(o: RelayOptions): Promise<void> {
+  const { res, draft, pair } = o;
+  const decoder = new SseDecoder();
+  const utf8 = new TextDecoder();
+  const assembler = pair.assembler();
+  const translator = pair.translator(o.clientBody);
+  let recorded = false;
+  let terminalSeen = false;
+
+  const record = (outcome: TurnOutcome) => {
+    if (recorded) return;
+    recorded = true;
+    o.recorder.record(draft, outcome);
+  };
+  const finalResponse = (): JsonObject | null => {
+    try {
+      return assembler.result();
+    } catch {
+      return null;
+    }
+  };
+  const observe = (events: SseEvent[]) => {
+    for (const ev of events) {
+      if (assembler.push(ev)) terminalSeen = true;
+    }
+    if (draft.ttftMs === null && assembler.sawContent) draft.ttftMs = elapsedMs(draft.startedHr);
+  };
+
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  res.flushHeaders();
+
+  try {
+    for await (const chunk of o.upstream.body) {
+      const events = decoder.push(utf8.decode(chunk, { stream: true }));
+      let out: string | Uint8Array;
+      if (translator) {
+        const clientEvents = events.flatMap((ev) => translator.push(ev));
+        observe(clientEvents);
+        out = clientEvents.map(formatSse).join('');
+      } else {
+        observe(events);
+        out = chunk;
+      }
+      if (terminalSeen) record({ status: 'ok', httpStatus: 200, response: finalResponse() });
+      if (out.length > 0 && !res.write(out)) await drained(res, o.signal);
+    }
+    if (translator) {
+      const tail = translator.finish();
+      observe(tail);
+      if (terminalSeen) record({ status: 'ok', httpStatus: 200, response: finalResponse() });
+      if (tail.length > 0) res.write(tail.map(formatSse).join(''));
+    }
+    if (!terminalSeen) {
+      // The upstream closed cleanly but never finished its message: keep what came, say so.
+      const error = `${o.backendName} ended the stream before its final event`;
+      record({ status: 'error', httpStatus: 200, response: finalResponse(), error });
+      res.write(formatSse(streamError(o.protocol, error)));
+    }
+    res.end();
+  } catch (err) {
+    if (o.signal.aborted) {
+      record({ status: 'aborted', httpStatus: 499, response: finalResponse(), error: 'client disconnected mid-stream' });
+      return;
+    }
+    const error = `${o.backendName} failed mid-stream: ${(err as Error).message}`;
+    record({ status: 'error', httpStatus: 200, response: finalResponse(), error });
+    if (!res.destroyed) {
+      res.write(formatSse(streamError(o.protocol, error)));
+      res.end();
+    }
+  }
+}
+
+/** An in-band error event in the client's protocol (headers are already sent). */
+function streamError(protocol: WireProtocol, message: string): SseEvent {
+  if (protocol === 'anthropic-messages') {
+    return { event: 'error', data: JSON.stringify(anthropicErrorBody('api_error', message)) };
+  }
+  return { data: JSON.stringify(openAIErrorBody(message, 'api_error')) };
+}
+
+function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

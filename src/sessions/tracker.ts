@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../store/db.js';
+import type { SessionEndReason, SessionRepository } from '../store/sessions.js';
+import type { TurnKind } from '../store/turns.js';
+
+export interface SessionAssignment {
+  sessionId: string;
+  seq: number;
+  isNew: boolean;
+}
+
+export interface ResolveInput {
+  headerId?: string;
+  client: string | null;
+  kind: TurnKind;
+  /** chainedPrefixHashes of the request's conversation items. */
+  prefixHashes: string[];
+  now: number;
+}
+
+export type SessionEndListener = (sessionId: string, reason: SessionEndReason) => void;
+
+interface OpenSession {
+  id: string;
+  lastActivity: number;
+  nextSeq: number;
+  prefixHash: string | null;
+  client: string | null;
+}
+
+/**
+ * Session identity and boundaries. With `X-Session-Id` the client decides. Without it, a request
+ * whose conversation extends an open session's last main request (same items plus new ones)
+ * continues that session; a side call that continues nothing joins the client's most recent open
+ * session; anything else starts a new session. Sessions end explicitly or after idling.
+ */
+export class SessionTracker {
+  private readonly open = new Map<string, OpenSession>();
+  /** Last main request's full-conversation hash → open session. */
+  private readonly byPrefix = new Map<string, string>();
+  private readonly listeners: SessionEndListener[] = [];
+  private readonly maxSeqStmt;
+
+  constructor(
+    private readonly repo: SessionRepository,
+    db: Db,
+    private readonly idleTimeoutMs: number,
+  ) {
+    this.maxSeqStmt = db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM turns WHERE session_id = ?');
+    for (const s of repo.listOpen()) this.remember(s.id, s.lastActivityAt, this.maxSeq(s.id) + 1, s.prefixHash, s.client);
+  }
+
+  onEnded(listener: SessionEndListener): void {
+    this.listeners.push(listener);
+  }
+
+  resolve(input: ResolveInput): SessionAssignment {
+    const { now } = input;
+    let session: OpenSession | undefined;
+    let isNew = false;
+    const full = input.prefixHashes.at(-1) ?? null;
+    if (input.headerId) {
+      session = this.open.get(input.headerId);
+      if (!session) {
+        const stored = this.repo.get(input.headerId);
+        // A header naming a session that already ended reopens nothing: it starts afresh under that id
+        // only if the id was never used; otherwise it continues recording under the ended session.
+        if (!stored) {
+          this.repo.create(input.headerId, 'header', input.client, now);
+          isNew = true;
+        }
+        session = this.remember(input.headerId, now, this.maxSeq(input.headerId) + 1, null, input.client);
+      }
+    } else {
+      session = this.findByPrefix(input.prefixHashes);
+      if (!session && input.kind === 'side') session = this.mostRecent(input.client);
+      if (!session) {
+        const id = randomUUID();
+        this.repo.create(id, 'inferred', input.client, now);
+        session = this.remember(id, now, 1, null, input.client);
+        isNew = true;
+      }
+    }
+    session.lastActivity = now;
+    const seq = session.nextSeq++;
+    if (input.kind === 'main' && full && !input.headerId) this.setPrefix(session, full, input.prefixHashes.length);
+    return { sessionId: session.id, seq, isNew };
+  }
+
+  /** Close a session (idempotent). Listeners run after the row is updated. */
+  end(sessionId: string, reason: SessionEndReason, now = Date.now()): boolean {
+    const s = this.open.get(sessionId);
+    if (s) {
+      this.open.delete(sessionId);
+      if (s.prefixHash) this.byPrefix.delete(s.prefixHash);
+    }
+    const closed = this.repo.end(sessionId, reason, now);
+    if (closed) for (const l of this.listeners) l(sessionId, reason);
+    return closed;
+  }
+
+  /** End every session idle for longer than the timeout; returns the ids ended. */
+  sweepIdle(now = Date.now()): string[] {
+    const ended: string[] = [];
+    for (const s of [...this.open.values()]) {
+      if (now - s.lastActivity >= this.idleTimeoutMs && this.end(s.id, 'idle', now)) ended.push(s.id);
+    }
+    return ended;
+  }
+
+  /** Seconds until the next idle sweep could end something (for the timer). */
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  private findByPrefix(hashes: string[]): OpenSession | undefined {
+    // Longest strict prefix first: the request must add at least one item.
+    for (let k = hashes.length - 2; k >= 0; k--) {
+      const id = this.byPrefix.get(hashes[k]!);
+      if (id) return this.open.get(id);
+    }
+    return undefined;
+  }
+
+  private mostRecent(client: string | null): OpenSession | undefined {
+    let best: OpenSession | undefined;
+    for (const s of this.open.values()) {
+      if (s.client !== client) continue;
+      if (!best || s.lastActivity > best.lastActivity) best = s;
+    }
+    return best;
+  }
+
+  private setPrefix(s: OpenSession, hash: string, len: number): void {
+    if (s.prefixHash) this.byPrefix.delete(s.prefixHash);
+    s.prefixHash = hash;
+    this.byPrefix.set(hash, s.id);
+    this.repo.setPrefix(s.id, hash, len);
+  }
+
+  private remember(id: string, lastActivity: number, nextSeq: number, prefixHash: string | null, client: string | null) {
+    const s: OpenSession = { id, lastActivity, nextSeq, prefixHash, client };
+    this.open.set(id, s);
+    if (prefixHash) this.byPrefix.set(prefixHash, id);
+    return s;
+  }
+
+  private maxSeq(id: string): number {
+    return (this.maxSeqStmt.get(id) as { n: number }).n;
+  }
+}

@@ -1,0 +1,144 @@
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { ResolvedUpstream } from '../config/upstream.js';
+import type { WireProtocol } from '../protocol/types.js';
+import { backoffMs, isRetryableStatus, parseRetryAfter, sleep } from './retry.js';
+import { type ServingBackend, type UpstreamCall, UpstreamError, type UpstreamResponse } from './types.js';
+
+export interface HttpBackendOptions {
+  upstream: ResolvedUpstream;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  maxRetries: number;
+  maxRetryWaitMs: number;
+  anthropicVersion: string;
+  /** Injected for tests of retry timing. */
+  sleepFn?: typeof sleep;
+}
+
+/**
+ * An OpenAI-compatible or Anthropic HTTP API. One keep-alive connection pool per backend;
+ * retries (connection errors, 408/409/429/5xx, honouring Retry-After) happen here, before
+ * the proxy has written anything to its client.
+ */
+export class HttpBackend implements ServingBackend {
+  readonly protocol: WireProtocol;
+  readonly name: string;
+  readonly model?: string;
+  private readonly agent: Agent;
+  private readonly endpoint: URL;
+  private readonly sleepFn: typeof sleep;
+
+  constructor(private readonly opts: HttpBackendOptions) {
+    const u = opts.upstream;
+    this.protocol = u.provider === 'anthropic' ? 'anthropic-messages' : 'openai-chat';
+    this.name = `${u.provider} upstream at ${u.baseUrl}`;
+    this.model = u.model;
+    this.endpoint = new URL(u.provider === 'anthropic' ? `${u.baseUrl}/v1/messages` : `${u.baseUrl}/chat/completions`);
+    this.sleepFn = opts.sleepFn ?? sleep;
+    this.agent = new Agent({
+      keepAliveTimeout: 30_000,
+      connections: 256,
+      pipelining: 1,
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+      connect: { timeout: opts.connectTimeoutMs },
+    });
+  }
+
+  async send(call: UpstreamCall): Promise<UpstreamResponse> {
+    const url = call.query ? `${this.endpoint.href}${call.query}` : this.endpoint.href;
+    const payload = JSON.stringify(call.body);
+    return this.requestWithRetries('POST', url, payload, call.forwardHeaders, call.signal);
+  }
+
+  async listModels(signal: AbortSignal): Promise<UpstreamResponse> {
+    const base = this.opts.upstream.baseUrl;
+    const url = this.protocol === 'anthropic-messages' ? `${base}/v1/models` : `${base}/models`;
+    return this.requestWithRetries('GET', url, undefined, {}, signal);
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private headers(extra: Record<string, string>): Record<string, string> {
+    const key = this.opts.upstream.apiKey;
+    const h: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    if (this.protocol === 'anthropic-messages') {
+      h['anthropic-version'] = extra['anthropic-version'] ?? this.opts.anthropicVersion;
+      if (extra['anthropic-beta']) h['anthropic-beta'] = extra['anthropic-beta'];
+      if (key) h['x-api-key'] = key;
+    } else {
+      for (const [k, v] of Object.entries(extra)) if (k.startsWith('openai-')) h[k] = v;
+      if (key) h.authorization = `Bearer ${key}`;
+    }
+    return h;
+  }
+
+  private async requestWithRetries(
+    method: 'GET' | 'POST',
+    url: string,
+    body: string | undefined,
+    extraHeaders: Record<string, string>,
+    signal: AbortSignal,
+  ): Promise<UpstreamResponse> {
+    const headers = this.headers(extraHeaders);
+    for (let attempt = 0; ; attempt++) {
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await this.agent.request({ origin: new URL(url).origin, path: pathOf(url), method, headers, body, signal });
+      } catch (err) {
+        const failure = this.classify(err, signal);
+        if (failure === 'aborted' || attempt >= this.opts.maxRetries) {
+          throw new UpstreamError(failure, this.describeFailure(failure, err));
+        }
+        await this.sleepFn(backoffMs(attempt), signal);
+        continue;
+      }
+      const responseHeaders = flattenHeaders(res.headers);
+      if (isRetryableStatus(res.statusCode) && attempt < this.opts.maxRetries) {
+        const wait = parseRetryAfter(responseHeaders['retry-after']) ?? backoffMs(attempt);
+        if (wait <= this.opts.maxRetryWaitMs && responseHeaders['x-should-retry'] !== 'false') {
+          await res.body.dump().catch(() => {});
+          await this.sleepFn(wait, signal);
+          continue;
+        }
+      }
+      return {
+        status: res.statusCode,
+        headers: responseHeaders,
+        body: res.body,
+        discard: () => {
+          res.body.destroy();
+        },
+      };
+    }
+  }
+
+  private classify(err: unknown, signal: AbortSignal): 'connect' | 'timeout' | 'reset' | 'aborted' {
+    if (signal.aborted) return 'aborted';
+    if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) return 'timeout';
+    if (err instanceof undiciErrors.ConnectTimeoutError) return 'timeout';
+    const code = (err as { code?: string }).code;
+    if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'reset';
+    return 'connect';
+  }
+
+  private describeFailure(failure: string, err: unknown): string {
+    const detail = (err as Error).message ?? String(err);
+    if (failure === 'timeout') return `${this.name} did not answer within ${this.opts.timeoutMs} ms (${detail})`;
+    if (failure === 'aborted') return `request to ${this.name} was cancelled`;
+    return `cannot reach ${this.name}: ${detail}`;
+  }
+}
+
+function pathOf(url: string): string {
+  const u = new URL(url);
+  return u.pathname + u.search;
+}
+
+function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}

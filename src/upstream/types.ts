@@ -1,0 +1,50 @@
+import type { JsonObject, WireProtocol } from '../protocol/types.js';
+
+/** The upstream's answer once its status and headers are in; the body is read as it arrives. */
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Raw bytes: SSE for streams, JSON otherwise. Consume it or call `discard()`. */
+  body: AsyncIterable<Uint8Array>;
+  discard(): void;
+}
+
+export interface UpstreamCall {
+  body: JsonObject;
+  stream: boolean;
+  /** Selected client headers worth forwarding (anthropic-beta, anthropic-version …). */
+  forwardHeaders: Record<string, string>;
+  signal: AbortSignal;
+  /** Path suffix and query from the client, e.g. `?beta=true` for Claude Code. */
+  query?: string;
+}
+
+/** Something that serves LLM calls in one wire protocol (an HTTP API, or a trainable policy). */
+export interface ServingBackend {
+  readonly protocol: WireProtocol;
+  /** Human-readable name used in error messages ("openai upstream at https://…"). */
+  readonly name: string;
+  readonly model?: string;
+  send(call: UpstreamCall): Promise<UpstreamResponse>;
+  listModels?(signal: AbortSignal): Promise<UpstreamResponse>;
+  close(): Promise<void>;
+}
+
+export type UpstreamFailure = 'connect' | 'timeout' | 'reset' | 'aborted';
+
+/** The upstream could not be reached or did not answer in time (not an HTTP error status). */
+export class UpstreamError extends Error {
+  readonly code = 'upstream_error';
+  constructor(
+    readonly failure: UpstreamFailure,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UpstreamError';
+  }
+
+  /** 504 for timeouts, 502 for everything else the network did. */
+  get httpStatus(): number {
+    return this.failure === 'timeout' ? 504 : 502;
+  }
+}
