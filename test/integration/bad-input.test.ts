@@ -1,0 +1,104 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeLlm, startFakeLlm } from '../fixtures/fake-llm/index.js';
+import { openaiUpstream, startProxy, type TestProxy } from '../helpers/proxy.js';
+
+let fake: FakeLlm;
+let proxy: TestProxy;
+
+beforeAll(async () => {
+  fake = await startFakeLlm();
+  proxy = await startProxy({ upstream: openaiUpstream(fake.url), proxy: { body_limit_bytes: 64 * 1024 } });
+});
+afterAll(async () => {
+  await proxy.close();
+  await fake.close();
+});
+
+async function post(path: string, body: string | Buffer, headers: Record<string, string> = {}) {
+  const res = await fetch(`${proxy.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: res.status, json };
+}
+
+const MALFORMED: string[] = [
+  '',
+  '{',
+  'null',
+  '[]',
+  '42',
+  '"string"',
+  '{"model": 1, "messages": []}',
+  '{"model": "m"}',
+  '{"model": "m", "messages": "hello"}',
+  '{"model": "m", "messages": [null]}',
+  '{"model": "m", "messages": [{"role": "robot", "content": "x"}]}',
+  '{"model": "m", "messages": [{"role": "user", "content": 5}]}',
+  '{"model": "m", "messages": [{"role": "user", "content": "x"}], "stream": "yes"}',
+  '{"model": "m", "max_tokens": -1, "messages": [{"role": "user", "content": "x"}]}',
+  '{"model": "m", "max_tokens": 10, "messages": [{"role": "system", "content": "x"}]}',
+  '{"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": [{"text": "no type"}]}]}',
+  `{"model": "m", "messages": ${'['.repeat(5000)}${']'.repeat(5000)}}`,
+  '\u0000\u0001\u0002',
+  '{"model": "m", "messages": [{"role": "user", "content": "\ud800"}]}',
+];
+
+function checkShape(path: string, r: { status: number; json: unknown }) {
+  expect(r.status).toBeGreaterThanOrEqual(400);
+  expect(r.status).toBeLessThan(500);
+  if (path === '/v1/messages') {
+    expect(r.json).toMatchObject({ type: 'error', error: { type: expect.any(String), message: expect.any(String) } });
+  } else {
+    expect(r.json).toMatchObject({ error: { message: expect.any(String), type: expect.any(String) } });
+  }
+}
+
+describe('bad input', () => {
+  it('answers every malformed body in the corpus with a 4xx in the protocol shape', async () => {
+    for (const path of ['/v1/chat/completions', '/v1/messages']) {
+      for (const body of MALFORMED) checkShape(path, await post(path, body));
+    }
+    expect((await fetch(`${proxy.url}/healthz`)).status).toBe(200);
+  });
+
+  it('survives random JSON values (property-based fuzz) and never reaches the upstream with them', async () => {
+    const before = fake.requests.length;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('/v1/chat/completions', '/v1/messages'),
+        fc.oneof(
+          fc.jsonValue(),
+          fc.record({ model: fc.jsonValue(), messages: fc.array(fc.jsonValue(), { maxLength: 4 }), max_tokens: fc.jsonValue() }),
+          fc.record({ model: fc.string(), messages: fc.array(fc.record({ role: fc.string(), content: fc.jsonValue() }), { maxLength: 3 }) }),
+        ),
+        async (path, value) => {
+          const r = await post(path, JSON.stringify(value));
+          // Valid-by-chance bodies may succeed; everything else must be a clean 4xx.
+          if (r.status !== 200) checkShape(path, r);
+        },
+      ),
+      { numRuns: 150 },
+    );
+    expect((await fetch(`${proxy.url}/healthz`)).status).toBe(200);
+    // Whatever went upstream was a structurally valid request.
+    for (const req of fake.requests.slice(before)) expect(Array.isArray(req.body.messages)).toBe(true);
+  });
+
+  it('refuses bodies over the limit with 413', async () => {
+    const big = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x'.repeat(100 * 1024) }] });
+    const r = await post('/v1/messages', big);
+    expect(r.status).toBe(413);
+    expect(r.json).toMatchObject({ type: 'error', error: { type: 'request_too_large' } });
+  });
+
+  it('404s unknown routes and 405s wrong methods in OpenAI shape', async () => {
+    expect((await fetch(`${proxy.url}/v1/nope`)).status).toBe(404);
+    const r = await fetch(`${proxy.url}/v1/chat/completions`);
+    expect(r.status).toBe(405);
+    expect(await r.json()).toMatchObject({ error: { message: expect.stringMatching(/GET/) } });
+  });
+});

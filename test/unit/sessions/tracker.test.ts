@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { chainedPrefixHashes, conversationItems } from '../../../src/sessions/prefix-hash.js';
+import { SessionTracker } from '../../../src/sessions/tracker.js';
+import { openStore } from '../../../src/store/db.js';
+import { SessionRepository } from '../../../src/store/sessions.js';
+
+function setup(idleMs = 60_000) {
+  const db = openStore(':memory:');
+  const repo = new SessionRepository(db);
+  return { db, repo, tracker: new SessionTracker(repo, db, idleMs) };
+}
+
+const hashes = (messages: unknown[]) => chainedPrefixHashes(conversationItems('openai-chat', { messages }));
+
+describe('SessionTracker', () => {
+  it('continues a session when the conversation extends the last main request, even across clients of one agent', () => {
+    const { tracker } = setup();
+    const m1 = [{ role: 'user', content: 'a' }];
+    const m2 = [...m1, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }];
+    const m3 = [...m2, { role: 'assistant', content: 'd' }, { role: 'user', content: 'e' }];
+    const s1 = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(m1), now: 1 });
+    const s2 = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(m2), now: 2 });
+    const s3 = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(m3), now: 3 });
+    expect(s1.isNew).toBe(true);
+    expect(s2.sessionId).toBe(s1.sessionId);
+    expect(s3.sessionId).toBe(s1.sessionId);
+    expect([s1.seq, s2.seq, s3.seq]).toEqual([1, 2, 3]);
+  });
+
+  it('starts a new session for a request that does not extend any open one (including an identical repeat)', () => {
+    const { tracker } = setup();
+    const m1 = [{ role: 'user', content: 'a' }];
+    const s1 = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(m1), now: 1 });
+    const s2 = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(m1), now: 2 });
+    const s3 = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes([{ role: 'user', content: 'z' }]), now: 3 });
+    expect(new Set([s1.sessionId, s2.sessionId, s3.sessionId]).size).toBe(3);
+  });
+
+  it('attaches an unmatched side call to the client’s most recent open session', () => {
+    const { tracker } = setup();
+    const main = tracker.resolve({ client: 'agent', kind: 'main', prefixHashes: hashes([{ role: 'user', content: 'a' }]), now: 1 });
+    const side = tracker.resolve({ client: 'agent', kind: 'side', prefixHashes: hashes([{ role: 'user', content: 'title?' }]), now: 2 });
+    expect(side.sessionId).toBe(main.sessionId);
+  });
+
+  it('ends idle sessions once and tells listeners', () => {
+    const { tracker, repo } = setup(1000);
+    const ended: string[] = [];
+    tracker.onEnded((id, reason) => ended.push(`${id}:${reason}`));
+    const s = tracker.resolve({ client: null, kind: 'main', prefixHashes: hashes([{ role: 'user', content: 'a' }]), now: 1000 });
+    expect(tracker.sweepIdle(1500)).toEqual([]);
+    expect(tracker.sweepIdle(2000)).toEqual([s.sessionId]);
+    expect(tracker.sweepIdle(5000)).toEqual([]);
+    expect(ended).toEqual([`${s.sessionId}:idle`]);
+    expect(repo.get(s.sessionId)!.endReason).toBe('idle');
+  });
+
+  it('restores open sessions and their prefixes after a restart', () => {
+    const { db, repo, tracker } = setup();
+    const m1 = [{ role: 'user', content: 'a' }];
+    const s1 = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(m1), now: 1 });
+    const restarted = new SessionTracker(repo, db, 60_000);
+    const s2 = restarted.resolve({ client: 'x', kind: 'main', prefixHashes: hashes([...m1, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }]), now: 2 });
+    expect(s2.sessionId).toBe(s1.sessionId);
+  });
+});
