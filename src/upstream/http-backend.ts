@@ -47,8 +47,7 @@ export class HttpBackend implements ServingBackend {
 
   async send(call: UpstreamCall): Promise<UpstreamResponse> {
     const url = call.query ? `${this.endpoint.href}${call.query}` : this.endpoint.href;
-    const payload = JSON.stringify(call.body);
-    return this.requestWithRetries('POST', url, payload, call.forwardHeaders, call.signal);
+    return this.requestWithRetries('POST', url, call.payload, call.forwardHeaders, call.signal);
   }
 
   async listModels(signal: AbortSignal): Promise<UpstreamResponse> {

@@ -11,6 +11,8 @@ export interface UpstreamResponse {
 
 export interface UpstreamCall {
   body: JsonObject;
+  /** `body` serialised once by the caller (the client's own bytes when nothing was changed). */
+  payload: string;
   stream: boolean;
   /** Selected client headers worth forwarding (anthropic-beta, anthropic-version …). */
   forwardHeaders: Record<string, string>;

@@ -1,9 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { App } from '../../src/app.js';
 import { validateConfig } from '../../src/config/load.js';
+import { tempHome } from './tmp.js';
 
 export interface TestProxy {
   app: App;
@@ -12,10 +11,7 @@ export interface TestProxy {
   close(): Promise<void>;
 }
 
-/** A temp MetaClaw home: each test gets its own store and folders. */
-export function tempHome(prefix = 'metaclaw-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export { tempHome };
 
 /** Start a real proxy on 127.0.0.1 with an ephemeral port and a fresh SQLite store. */
 export async function startProxy(raw: Record<string, unknown>, opts: { home?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestProxy> {

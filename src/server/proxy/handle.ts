@@ -8,7 +8,8 @@ import type { JsonObject, WireProtocol } from '../../protocol/types.js';
 import { validateAnthropicMessagesRequest, validateOpenAIChatRequest } from '../../protocol/validate.js';
 import { classifyTurn } from '../../sessions/classify.js';
 import { chainedPrefixHashes, conversationItems } from '../../sessions/prefix-hash.js';
-import type { SessionTracker } from '../../sessions/tracker.js';
+import type { SessionAssignment, SessionTracker } from '../../sessions/tracker.js';
+import type { TurnKind } from '../../store/turns.js';
 import type { ServingBackend } from '../../upstream/types.js';
 import { UpstreamError } from '../../upstream/types.js';
 import { sendError, shapeForProtocol } from '../errors.js';
@@ -86,11 +87,42 @@ async function serve(protocol: WireProtocol, req: IncomingMessage, res: ServerRe
     now: startedAt,
   });
 
+  const sessionDone = /^(true|1|yes)$/i.test(headerValue(req, 'x-session-done') ?? '');
+  try {
+    await forward({ protocol, req, res, url, deps, body, raw, backend, kind, assignment, startedAt, startedHr, stream });
+  } finally {
+    // The client says the session is over: close it once this turn is recorded.
+    if (sessionDone) deps.tracker.end(assignment.sessionId, 'explicit');
+  }
+}
+
+interface ForwardArgs {
+  protocol: WireProtocol;
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  deps: ProxyDeps;
+  body: JsonObject;
+  raw: Buffer;
+  backend: ServingBackend;
+  kind: TurnKind;
+  assignment: SessionAssignment;
+  startedAt: number;
+  startedHr: bigint;
+  stream: boolean;
+}
+
+async function forward(a: ForwardArgs): Promise<void> {
+  const { protocol, req, res, url, deps, body, raw, backend, kind, assignment, startedAt, startedHr, stream } = a;
+  const shape = shapeForProtocol(protocol);
   const pair = protocolPair(protocol, backend.protocol);
   let upstreamBody = pair.toUpstream(body);
   if (backend.model) upstreamBody = { ...upstreamBody, model: backend.model };
   const injected = deps.injector().inject(backend.protocol, upstreamBody, kind);
+  // Nothing changed: forward the client's bytes exactly as received.
+  const unchanged = injected.body === body;
   upstreamBody = injected.body;
+  const upstreamText = unchanged ? raw.toString('utf8') : JSON.stringify(upstreamBody);
 
   const draft: TurnDraft = {
     id: randomUUID(),
@@ -101,8 +133,8 @@ async function serve(protocol: WireProtocol, req: IncomingMessage, res: ServerRe
     upstreamProtocol: backend.protocol,
     model: typeof upstreamBody.model === 'string' ? upstreamBody.model : null,
     stream,
-    requestText: raw.toString('utf8'),
-    upstreamBody,
+    requestText: unchanged ? upstreamText : raw.toString('utf8'),
+    upstreamText,
     startedAt,
     startedHr,
     ttftMs: null,
@@ -128,7 +160,7 @@ async function serve(protocol: WireProtocol, req: IncomingMessage, res: ServerRe
 
   let upstream: Awaited<ReturnType<ServingBackend['send']>>;
   try {
-    upstream = await backend.send({ body: upstreamBody, stream, forwardHeaders, signal: abort.signal, query: url.search || undefined });
+    upstream = await backend.send({ body: upstreamBody, payload: upstreamText, stream, forwardHeaders, signal: abort.signal, query: url.search || undefined });
   } catch (err) {
     if (err instanceof UpstreamError) {
       const status = err.failure === 'aborted' ? 499 : err.httpStatus;

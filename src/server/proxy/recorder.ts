@@ -13,7 +13,8 @@ export interface TurnDraft {
   model: string | null;
   stream: boolean;
   requestText: string;
-  upstreamBody: JsonObject | null;
+  /** The upstream request as sent (serialised once, shared with the upstream call). */
+  upstreamText: string | null;
   startedAt: number;
   startedHr: bigint;
   ttftMs: number | null;
@@ -55,7 +56,8 @@ export class TurnRecorder {
       model: d.model,
       stream: d.stream,
       requestJson: d.requestText,
-      upstreamRequestJson: d.upstreamBody ? JSON.stringify(d.upstreamBody) : null,
+      // Identical bytes are stored once: NULL means "sent exactly as received".
+      upstreamRequestJson: d.upstreamText === d.requestText ? null : d.upstreamText,
       responseJson: o.response ? JSON.stringify(o.response) : null,
       status: o.status,
       httpStatus: o.httpStatus,

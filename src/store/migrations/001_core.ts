@@ -25,7 +25,7 @@ CREATE TABLE turns (
   model TEXT,
   stream INTEGER NOT NULL,
   request_json TEXT NOT NULL,
-  upstream_request_json TEXT,
+  upstream_request_json TEXT,           -- NULL = sent exactly as received
   response_json TEXT,
   status TEXT NOT NULL,                 -- ok | error | aborted
   http_status INTEGER,

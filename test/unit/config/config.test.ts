@@ -5,7 +5,7 @@ import { getKey, maskSecrets, setKeyInFile } from '../../../src/config/edit.js';
 import { ConfigError } from '../../../src/config/errors.js';
 import { loadConfig, validateConfig } from '../../../src/config/load.js';
 import { resolveUpstream } from '../../../src/config/upstream.js';
-import { tempHome } from '../../helpers/proxy.js';
+import { tempHome } from '../../helpers/tmp.js';
 
 describe('config validation', () => {
   it('an empty file means all defaults: loopback, port 30000', () => {

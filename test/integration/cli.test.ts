@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeLlm, startFakeLlm } from '../fixtures/fake-llm/index.js';
+import { tempHome } from '../helpers/proxy.js';
+
+const run = promisify(execFile);
+const BIN = path.resolve('bin/metaclaw.js');
+
+/** Run the real CLI (compiled dist/, as after `npm ci`) with its own home. */
+async function metaclaw(home: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  try {
+    const r = await run(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH, HOME: home, METACLAW_HOME: home, ...env },
+      timeout: 30_000,
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+let fake: FakeLlm;
+beforeAll(async () => {
+  fake = await startFakeLlm();
+});
+afterAll(async () => {
+  await fake.close();
+});
+
+describe('metaclaw CLI', () => {
+  it('start (background) → status → a request → sessions → stop', async () => {
+    const home = tempHome();
+    const port = await freePort();
+    expect((await metaclaw(home, ['config', 'set', 'proxy.port', String(port)])).code).toBe(0);
+    expect((await metaclaw(home, ['config', 'set', 'upstream.provider', 'openai'])).code).toBe(0);
+    expect((await metaclaw(home, ['config', 'set', 'upstream.base_url', `${fake.url}/v1`])).code).toBe(0);
+    expect((await metaclaw(home, ['config', 'set', 'upstream.api_key', 'sk-upstream-12345'])).code).toBe(0);
+    expect(fs.statSync(path.join(home, 'config.yaml')).mode & 0o777).toBe(0o600);
+
+    const shown = await metaclaw(home, ['config', 'show']);
+    expect(shown.stdout).toContain('****2345');
+    expect(shown.stdout).not.toContain('sk-upstream-12345');
+    expect((await metaclaw(home, ['config', 'get', 'proxy.port'])).stdout.trim()).toBe(String(port));
+
+    const notRunning = await metaclaw(home, ['status']);
+    expect(notRunning.code).toBe(1);
+    expect(notRunning.stdout).toMatch(/not running/);
+
+    const started = await metaclaw(home, ['start']);
+    expect(started.code).toBe(0);
+    expect(started.stdout).toContain(`http://127.0.0.1:${port}`);
+    try {
+      const again = await metaclaw(home, ['start']);
+      expect(again.stdout).toMatch(/already running/);
+
+      const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hello cli' }] }),
+      });
+      expect(res.status).toBe(200);
+
+      const status = await metaclaw(home, ['status', '--json']);
+      expect(status.code).toBe(0);
+      const s = JSON.parse(status.stdout);
+      expect(s).toMatchObject({ running: true, turns: 1, sessions: 1, upstream: { provider: 'openai' } });
+
+      const list = JSON.parse((await metaclaw(home, ['sessions', 'list', '--json'])).stdout) as { id: string }[];
+      expect(list).toHaveLength(1);
+      const show = JSON.parse((await metaclaw(home, ['sessions', 'show', list[0]!.id, '--json'])).stdout);
+      expect(show.turns[0].request.messages[0].content).toBe('hello cli');
+    } finally {
+      const stopped = await metaclaw(home, ['stop']);
+      expect(stopped.code).toBe(0);
+      expect(stopped.stdout).toMatch(/stopped/);
+    }
+    expect((await metaclaw(home, ['status'])).code).toBe(1);
+  }, 60_000);
+
+  it('start fails with the reason when the port is taken', async () => {
+    const home = tempHome();
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const r = await metaclaw(home, ['start', '--port', String(port)]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/already in use/);
+    } finally {
+      blocker.close();
+    }
+  }, 60_000);
+
+  it('config errors exit 2 and name the key', async () => {
+    const home = tempHome();
+    fs.writeFileSync(path.join(home, 'config.yaml'), 'proxy:\n  port: "high"\n');
+    const r = await metaclaw(home, ['status']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/proxy\.port/);
+    const bad = await metaclaw(tempHome(), ['config', 'set', 'proxy.host', '0.0.0.0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/proxy\.api_key/);
+  });
+});
