@@ -5,7 +5,7 @@ import type { LoadedConfig } from './config/load.js';
 import { storePath } from './config/load.js';
 import { type ResolvedUpstream, resolveUpstream } from './config/upstream.js';
 import { createLogger } from './logging.js';
-import { type PromptInjector, noInjection } from './server/injection.js';
+import { noInjection, type PromptInjector } from './server/injection.js';
 import type { ProxyDeps } from './server/proxy/handle.js';
 import { TurnRecorder } from './server/proxy/recorder.js';
 import { Router } from './server/router.js';
@@ -121,7 +121,9 @@ export class App {
         server.off('listening', onListening);
         reject(
           err.code === 'EADDRINUSE'
-            ? new Error(`port ${port} on ${config.proxy.host} is already in use (another MetaClaw or program); choose another with --port or proxy.port`)
+            ? new Error(
+                `port ${port} on ${config.proxy.host} is already in use (another MetaClaw or program); choose another with --port or proxy.port`,
+              )
             : err.code === 'EADDRNOTAVAIL'
               ? new Error(`cannot bind ${config.proxy.host}: no such address on this machine (proxy.host)`)
               : err,
@@ -142,7 +144,10 @@ export class App {
     const sweepEvery = Math.max(1000, Math.min(30_000, (config.sessions.idle_timeout_s * 1000) / 4));
     this.sweepTimer = setInterval(() => this.tracker.sweepIdle(), sweepEvery);
     this.sweepTimer.unref();
-    this.log.info({ url: this.url, upstream: this.backend?.name ?? null, version: VERSION }, 'MetaClaw proxy listening');
+    this.log.info(
+      { url: this.url, upstream: this.backend?.name ?? null, version: VERSION },
+      'MetaClaw proxy listening',
+    );
     if (!this.backend) this.log.warn('no upstream configured: LLM requests will get 503 until one is set');
   }
 

@@ -8,12 +8,22 @@ import pino, { type Logger } from 'pino';
  */
 export function createLogger(opts: { level: string; file?: string }): Logger {
   const redact = {
-    paths: ['*.api_key', '*.apiKey', '*.authorization', '*["x-api-key"]', 'headers.authorization', 'headers["x-api-key"]'],
+    paths: [
+      '*.api_key',
+      '*.apiKey',
+      '*.authorization',
+      '*["x-api-key"]',
+      'headers.authorization',
+      'headers["x-api-key"]',
+    ],
     censor: '[redacted]',
   };
   if (opts.file) {
     fs.mkdirSync(path.dirname(opts.file), { recursive: true });
-    return pino({ level: opts.level, redact }, pino.destination({ dest: opts.file, sync: false, mkdir: true }));
+    return pino(
+      { level: opts.level, redact },
+      pino.destination({ dest: opts.file, sync: false, mkdir: true }),
+    );
   }
   return pino({ level: opts.level, redact });
 }

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../config/errors.js';
-import { getKey, maskSecrets, setKeyInFile } from '../config/edit.js';
-import { isSecretKey } from '../config/schema.js';
-import { maskSecret } from '../config/edit.js';
-import { CliError, type GlobalOptions, loadOrExit, printJson } from './context.js';
 import YAML from 'yaml';
+import { getKey, maskSecret, maskSecrets, setKeyInFile } from '../config/edit.js';
+import { ConfigError } from '../config/errors.js';
+import { isSecretKey } from '../config/schema.js';
+import { CliError, type GlobalOptions, loadOrExit, printJson } from './context.js';
 
 export function registerConfig(program: Command): void {
   const config = program.command('config').description('show and change settings');
@@ -16,7 +15,10 @@ export function registerConfig(program: Command): void {
       const loaded = loadOrExit(cmd.optsWithGlobals() as GlobalOptions);
       const masked = maskSecrets(loaded.config);
       if (opts.json) printJson(masked);
-      else process.stdout.write(`# ${loaded.file}${loaded.fileExists ? '' : ' (not created yet: all defaults)'}\n${YAML.stringify(masked)}`);
+      else
+        process.stdout.write(
+          `# ${loaded.file}${loaded.fileExists ? '' : ' (not created yet: all defaults)'}\n${YAML.stringify(masked)}`,
+        );
     });
   config
     .command('get <key>')

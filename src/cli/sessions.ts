@@ -10,7 +10,8 @@ import { CliError, type GlobalOptions, loadOrExit, printJson } from './context.j
 function withStore<T>(opts: GlobalOptions, fn: (s: SessionRepository, t: TurnRepository) => T): T {
   const loaded = loadOrExit(opts);
   const file = storePath(loaded);
-  if (!fs.existsSync(file)) throw new CliError(`no store yet at ${file}: start MetaClaw and send it a request first`);
+  if (!fs.existsSync(file))
+    throw new CliError(`no store yet at ${file}: start MetaClaw and send it a request first`);
   const db = openStore(file);
   try {
     return fn(new SessionRepository(db), new TurnRepository(db));
@@ -32,7 +33,9 @@ export function registerSessions(program: Command): void {
         if (list.length === 0) return console.log('no sessions recorded yet');
         for (const x of list) {
           const state = x.endedAt ? `ended (${x.endReason})` : 'open';
-          console.log(`${x.id}  ${new Date(x.startedAt).toISOString()}  turns=${x.turnCount}  ${state}  ${x.client ?? ''}`);
+          console.log(
+            `${x.id}  ${new Date(x.startedAt).toISOString()}  turns=${x.turnCount}  ${state}  ${x.client ?? ''}`,
+          );
         }
       });
     });
@@ -45,10 +48,14 @@ export function registerSessions(program: Command): void {
         if (!session) throw new CliError(`no session ${id}`);
         const turns = t.listBySession(id);
         if (opts.json) return printJson({ ...session, turns: turns.map(turnView) });
-        console.log(`session ${session.id} (${session.source}) started ${new Date(session.startedAt).toISOString()}`);
+        console.log(
+          `session ${session.id} (${session.source}) started ${new Date(session.startedAt).toISOString()}`,
+        );
         for (const turn of turns) {
           const ms = turn.latencyMs === null ? '' : `${turn.latencyMs.toFixed(0)}ms`;
-          console.log(`  #${turn.seq} ${turn.kind} ${turn.protocol} ${turn.status} ${ms} gen=${turn.libraryGeneration} ${turn.error ?? ''}`);
+          console.log(
+            `  #${turn.seq} ${turn.kind} ${turn.protocol} ${turn.status} ${ms} gen=${turn.libraryGeneration} ${turn.error ?? ''}`,
+          );
         }
       });
     });

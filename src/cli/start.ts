@@ -45,7 +45,12 @@ async function runForeground(opts: StartOptions): Promise<void> {
   const log = createLogger({ level: loaded.config.logging.level });
   const app = new App({ loaded, port: parsePort(opts.port), log });
   await app.start();
-  writePidFile(loaded.home, { pid: process.pid, url: app.url, startedAt: Date.now(), configFile: loaded.file });
+  writePidFile(loaded.home, {
+    pid: process.pid,
+    url: app.url,
+    startedAt: Date.now(),
+    configFile: loaded.file,
+  });
   process.stderr.write(`MetaClaw listening on ${app.url}\n`);
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -75,7 +80,11 @@ async function startBackground(opts: StartOptions): Promise<void> {
   const args = [bin, 'start', '--foreground'];
   if (opts.config) args.push('--config', opts.config);
   if (opts.port) args.push('--port', opts.port);
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: process.env });
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: process.env,
+  });
   child.unref();
   fs.closeSync(out);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -83,7 +92,10 @@ async function startBackground(opts: StartOptions): Promise<void> {
   while (Date.now() < deadline) {
     const raced = await Promise.race([exited, new Promise((r) => setTimeout(() => r('tick'), 150))]);
     if (raced !== 'tick') {
-      throw new CliError(`MetaClaw failed to start (exit ${raced}):\n${tail(logFile, startOffset)}`, raced === 2 ? 2 : 1);
+      throw new CliError(
+        `MetaClaw failed to start (exit ${raced}):\n${tail(logFile, startOffset)}`,
+        raced === 2 ? 2 : 1,
+      );
     }
     const info = runningService(loaded.home);
     if (info && info.pid === child.pid && (await healthy(info.url))) {
@@ -93,7 +105,9 @@ async function startBackground(opts: StartOptions): Promise<void> {
     }
   }
   if (child.pid && processAlive(child.pid)) process.kill(child.pid, 'SIGTERM');
-  throw new CliError(`MetaClaw did not answer /healthz within ${opts.waitMs} ms:\n${tail(logFile, startOffset)}`);
+  throw new CliError(
+    `MetaClaw did not answer /healthz within ${opts.waitMs} ms:\n${tail(logFile, startOffset)}`,
+  );
 }
 
 export async function healthy(url: string): Promise<boolean> {

@@ -33,7 +33,11 @@ export function registerStatus(program: Command): void {
         const db = openStore(dbFile);
         try {
           const sessions = new SessionRepository(db);
-          counts = { sessions: sessions.count(), open_sessions: sessions.listOpen().length, turns: new TurnRepository(db).count() };
+          counts = {
+            sessions: sessions.count(),
+            open_sessions: sessions.listOpen().length,
+            turns: new TurnRepository(db).count(),
+          };
         } finally {
           db.close();
         }
@@ -44,19 +48,36 @@ export function registerStatus(program: Command): void {
         pid: info?.pid ?? null,
         url: info?.url ?? null,
         config: loaded.file,
-        upstream: upstream ? { provider: upstream.provider, base_url: upstream.baseUrl, model: upstream.model ?? null, source: upstream.source } : null,
+        upstream: upstream
+          ? {
+              provider: upstream.provider,
+              base_url: upstream.baseUrl,
+              model: upstream.model ?? null,
+              source: upstream.source,
+            }
+          : null,
         store: dbFile,
         ...counts,
         ...extras,
       };
       if (opts.json) printJson(status);
       else {
-        console.log(status.running ? `MetaClaw is running (pid ${status.pid}) at ${status.url}` : 'MetaClaw is not running');
+        console.log(
+          status.running
+            ? `MetaClaw is running (pid ${status.pid}) at ${status.url}`
+            : 'MetaClaw is not running',
+        );
         console.log(`  config:   ${status.config}`);
-        console.log(`  upstream: ${upstream ? `${upstream.provider} ${upstream.baseUrl}${upstream.model ? ` (model ${upstream.model})` : ''}` : 'not configured'}`);
+        console.log(
+          `  upstream: ${upstream ? `${upstream.provider} ${upstream.baseUrl}${upstream.model ? ` (model ${upstream.model})` : ''}` : 'not configured'}`,
+        );
         console.log(`  store:    ${dbFile}`);
-        if (counts) console.log(`  sessions: ${counts.sessions} (${counts.open_sessions} open), turns: ${counts.turns}`);
-        for (const [k, v] of Object.entries(extras)) console.log(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+        if (counts)
+          console.log(
+            `  sessions: ${counts.sessions} (${counts.open_sessions} open), turns: ${counts.turns}`,
+          );
+        for (const [k, v] of Object.entries(extras))
+          console.log(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
       }
       if (!status.running) process.exitCode = 1;
     });

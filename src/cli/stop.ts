@@ -18,7 +18,8 @@ export function registerStop(program: Command): void {
       process.kill(info.pid, 'SIGTERM');
       const deadline = Date.now() + Number(opts.timeoutMs);
       while (processAlive(info.pid)) {
-        if (Date.now() > deadline) throw new CliError(`MetaClaw (pid ${info.pid}) did not stop within ${opts.timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new CliError(`MetaClaw (pid ${info.pid}) did not stop within ${opts.timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 100));
       }
       removePidFile(loaded.home, info.pid);

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { ConfigError } from './errors.js';
-import { type Config, isSecretKey } from './schema.js';
 import { validateConfig } from './load.js';
+import { type Config, isSecretKey } from './schema.js';
 
 /** Read a dotted key from a plain object. */
 export function getKey(obj: unknown, key: string): unknown {

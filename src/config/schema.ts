@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { loggingSection, proxySection, sessionsSection, storeSection, upstreamSection } from './sections/core.js';
+import {
+  loggingSection,
+  proxySection,
+  sessionsSection,
+  storeSection,
+  upstreamSection,
+} from './sections/core.js';
 import { schedulerSection } from './sections/scheduler.js';
 import { skillsSection } from './sections/skills.js';
 

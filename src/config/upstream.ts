@@ -21,7 +21,10 @@ export const DEFAULT_ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
  * `npm start` works with nothing configured but a key. Returns null when there is no upstream at
  * all: the proxy still starts and answers 503 with instructions.
  */
-export function resolveUpstream(config: Config, env: NodeJS.ProcessEnv = process.env): ResolvedUpstream | null {
+export function resolveUpstream(
+  config: Config,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedUpstream | null {
   const u = config.upstream;
   const keyFromEnvName = u.api_key_env ? env[u.api_key_env] : undefined;
   if (u.provider) {

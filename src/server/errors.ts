@@ -5,8 +5,8 @@ import {
   openAIErrorBody,
   openAIErrorTypeForStatus,
 } from '../protocol/error-shapes.js';
-import type { ErrorShape } from './router.js';
 import { sendJson } from './http-util.js';
+import type { ErrorShape } from './router.js';
 
 /** Send an error in the shape the client's SDK understands. */
 export function sendError(
@@ -22,7 +22,12 @@ export function sendError(
   }
   const body =
     shape === 'anthropic'
-      ? anthropicErrorBody(opts.type && opts.type !== 'invalid_request_error' ? opts.type : anthropicErrorTypeForStatus(status), message)
+      ? anthropicErrorBody(
+          opts.type && opts.type !== 'invalid_request_error'
+            ? opts.type
+            : anthropicErrorTypeForStatus(status),
+          message,
+        )
       : openAIErrorBody(message, opts.type ?? openAIErrorTypeForStatus(status), opts.code, opts.param);
   sendJson(res, status, body, opts.headers);
 }

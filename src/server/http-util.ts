@@ -14,7 +14,12 @@ export class HttpError extends Error {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json',
@@ -29,7 +34,11 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
-    throw new HttpError(413, `request body is ${declared} bytes, over the ${limit}-byte limit`, 'request_too_large');
+    throw new HttpError(
+      413,
+      `request body is ${declared} bytes, over the ${limit}-byte limit`,
+      'request_too_large',
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;

@@ -30,7 +30,11 @@ export function createHttpServer(opts: ServerOptions): http.Server {
   return server;
 }
 
-async function dispatch(opts: ServerOptions, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function dispatch(
+  opts: ServerOptions,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
   let url: URL;
   try {
     url = new URL(req.url ?? '/', 'http://localhost');
@@ -67,7 +71,11 @@ async function dispatch(opts: ServerOptions, req: http.IncomingMessage, res: htt
     await route.handler({ req, res, url, params });
   } catch (err) {
     if (err instanceof HttpError) {
-      sendError(res, route.errorShape, err.status, err.message, { type: err.type, param: err.param, headers: err.headers });
+      sendError(res, route.errorShape, err.status, err.message, {
+        type: err.type,
+        param: err.param,
+        headers: err.headers,
+      });
       return;
     }
     throw err;

@@ -27,7 +27,11 @@ function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
     return content
-      .map((p) => (p && typeof p === 'object' && typeof (p as JsonObject).text === 'string' ? (p as JsonObject).text : ''))
+      .map((p) =>
+        p && typeof p === 'object' && typeof (p as JsonObject).text === 'string'
+          ? (p as JsonObject).text
+          : '',
+      )
       .join('\n');
   }
   return '';

@@ -30,7 +30,10 @@ export function chainedPrefixHashes(items: unknown[]): string[] {
   const out: string[] = [];
   let prev = '';
   for (const item of items) {
-    prev = createHash('sha1').update(prev).update(JSON.stringify(item) ?? 'null').digest('base64url');
+    prev = createHash('sha1')
+      .update(prev)
+      .update(JSON.stringify(item) ?? 'null')
+      .digest('base64url');
     out.push(prev);
   }
   return out;

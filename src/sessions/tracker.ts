@@ -47,7 +47,8 @@ export class SessionTracker {
     private readonly idleTimeoutMs: number,
   ) {
     this.maxSeqStmt = db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM turns WHERE session_id = ?');
-    for (const s of repo.listOpen()) this.remember(s.id, s.lastActivityAt, this.maxSeq(s.id) + 1, s.prefixHash, s.client);
+    for (const s of repo.listOpen())
+      this.remember(s.id, s.lastActivityAt, this.maxSeq(s.id) + 1, s.prefixHash, s.client);
   }
 
   onEnded(listener: SessionEndListener): void {
@@ -83,7 +84,8 @@ export class SessionTracker {
     }
     session.lastActivity = now;
     const seq = session.nextSeq++;
-    if (input.kind === 'main' && full && !input.headerId) this.setPrefix(session, full, input.prefixHashes.length);
+    if (input.kind === 'main' && full && !input.headerId)
+      this.setPrefix(session, full, input.prefixHashes.length);
     return { sessionId: session.id, seq, isNew };
   }
 
@@ -138,7 +140,13 @@ export class SessionTracker {
     this.repo.setPrefix(s.id, hash, len);
   }
 
-  private remember(id: string, lastActivity: number, nextSeq: number, prefixHash: string | null, client: string | null) {
+  private remember(
+    id: string,
+    lastActivity: number,
+    nextSeq: number,
+    prefixHash: string | null,
+    client: string | null,
+  ) {
     const s: OpenSession = { id, lastActivity, nextSeq, prefixHash, client };
     this.open.set(id, s);
     if (prefixHash) this.byPrefix.set(prefixHash, id);

@@ -42,7 +42,9 @@ export class SessionRepository {
       'UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL',
     );
     this.prefixStmt = db.prepare('UPDATE sessions SET prefix_hash = ?, prefix_len = ? WHERE id = ?');
-    this.touchStmt = db.prepare('UPDATE sessions SET last_activity_at = MAX(last_activity_at, ?) WHERE id = ?');
+    this.touchStmt = db.prepare(
+      'UPDATE sessions SET last_activity_at = MAX(last_activity_at, ?) WHERE id = ?',
+    );
   }
 
   create(id: string, source: 'header' | 'inferred', client: string | null, at: number): void {
@@ -68,7 +70,9 @@ export class SessionRepository {
   }
 
   listOpen(): SessionRecord[] {
-    return (this.db.prepare('SELECT * FROM sessions WHERE ended_at IS NULL').all() as SessionRow[]).map(fromRow);
+    return (this.db.prepare('SELECT * FROM sessions WHERE ended_at IS NULL').all() as SessionRow[]).map(
+      fromRow,
+    );
   }
 
   list(opts: { limit?: number; offset?: number } = {}): SessionRecord[] {

@@ -60,7 +60,8 @@ export class TurnRepository {
   private readonly byId;
 
   constructor(private readonly db: Db) {
-    this.insertStmt = db.prepare(`INSERT INTO turns (id, session_id, seq, kind, protocol, upstream_protocol, model, stream,
+    this.insertStmt =
+      db.prepare(`INSERT INTO turns (id, session_id, seq, kind, protocol, upstream_protocol, model, stream,
       request_json, upstream_request_json, response_json, status, http_status, error, started_at, latency_ms, ttft_ms,
       usage_json, library_generation, injected_revision_ids, policy_version)
       VALUES (@id, @session_id, @seq, @kind, @protocol, @upstream_protocol, @model, @stream, @request_json,

@@ -1,4 +1,4 @@
-import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import type { ResolvedUpstream } from '../config/upstream.js';
 import type { WireProtocol } from '../protocol/types.js';
 import { backoffMs, isRetryableStatus, parseRetryAfter, sleep } from './retry.js';
@@ -33,7 +33,9 @@ export class HttpBackend implements ServingBackend {
     this.protocol = u.provider === 'anthropic' ? 'anthropic-messages' : 'openai-chat';
     this.name = `${u.provider} upstream at ${u.baseUrl}`;
     this.model = u.model;
-    this.endpoint = new URL(u.provider === 'anthropic' ? `${u.baseUrl}/v1/messages` : `${u.baseUrl}/chat/completions`);
+    this.endpoint = new URL(
+      u.provider === 'anthropic' ? `${u.baseUrl}/v1/messages` : `${u.baseUrl}/chat/completions`,
+    );
     this.sleepFn = opts.sleepFn ?? sleep;
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
@@ -62,7 +64,10 @@ export class HttpBackend implements ServingBackend {
 
   private headers(extra: Record<string, string>): Record<string, string> {
     const key = this.opts.upstream.apiKey;
-    const h: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const h: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    };
     if (this.protocol === 'anthropic-messages') {
       h['anthropic-version'] = extra['anthropic-version'] ?? this.opts.anthropicVersion;
       if (extra['anthropic-beta']) h['anthropic-beta'] = extra['anthropic-beta'];
@@ -85,10 +90,18 @@ export class HttpBackend implements ServingBackend {
     for (let attempt = 0; ; attempt++) {
       let res: Dispatcher.ResponseData;
       try {
-        res = await this.agent.request({ origin: new URL(url).origin, path: pathOf(url), method, headers, body, signal });
+        res = await this.agent.request({
+          origin: new URL(url).origin,
+          path: pathOf(url),
+          method,
+          headers,
+          body,
+          signal,
+        });
       } catch (err) {
         const failure = this.classify(err, signal);
-        if (failure === 'aborted' || attempt >= this.opts.maxRetries) {
+        // A timeout already cost the user the full wait: answer 504 rather than wait again.
+        if (failure === 'aborted' || failure === 'timeout' || attempt >= this.opts.maxRetries) {
           throw new UpstreamError(failure, this.describeFailure(failure, err));
         }
         await this.sleepFn(backoffMs(attempt), signal);
@@ -116,7 +129,8 @@ export class HttpBackend implements ServingBackend {
 
   private classify(err: unknown, signal: AbortSignal): 'connect' | 'timeout' | 'reset' | 'aborted' {
     if (signal.aborted) return 'aborted';
-    if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) return 'timeout';
+    if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError)
+      return 'timeout';
     if (err instanceof undiciErrors.ConnectTimeoutError) return 'timeout';
     const code = (err as { code?: string }).code;
     if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'reset';
@@ -125,7 +139,8 @@ export class HttpBackend implements ServingBackend {
 
   private describeFailure(failure: string, err: unknown): string {
     const detail = (err as Error).message ?? String(err);
-    if (failure === 'timeout') return `${this.name} did not answer within ${this.opts.timeoutMs} ms (${detail})`;
+    if (failure === 'timeout')
+      return `${this.name} did not answer within ${this.opts.timeoutMs} ms (${detail})`;
     if (failure === 'aborted') return `request to ${this.name} was cancelled`;
     return `cannot reach ${this.name}: ${detail}`;
   }

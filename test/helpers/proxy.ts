@@ -14,7 +14,10 @@ export interface TestProxy {
 export { tempHome };
 
 /** Start a real proxy on 127.0.0.1 with an ephemeral port and a fresh SQLite store. */
-export async function startProxy(raw: Record<string, unknown>, opts: { home?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestProxy> {
+export async function startProxy(
+  raw: Record<string, unknown>,
+  opts: { home?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<TestProxy> {
   const home = opts.home ?? tempHome();
   const config = validateConfig(raw);
   const app = new App({

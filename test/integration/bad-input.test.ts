@@ -16,7 +16,11 @@ afterAll(async () => {
 });
 
 async function post(path: string, body: string | Buffer, headers: Record<string, string> = {}) {
-  const res = await fetch(`${proxy.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const res = await fetch(`${proxy.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   const text = await res.text();
   let json: unknown = null;
   try {
@@ -39,19 +43,31 @@ const MALFORMED: string[] = [
   '{"model": "m", "messages": [{"role": "robot", "content": "x"}]}',
   '{"model": "m", "messages": [{"role": "user", "content": 5}]}',
   '{"model": "m", "messages": [{"role": "user", "content": "x"}], "stream": "yes"}',
-  '{"model": "m", "max_tokens": -1, "messages": [{"role": "user", "content": "x"}]}',
-  '{"model": "m", "max_tokens": 10, "messages": [{"role": "system", "content": "x"}]}',
   '{"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": [{"text": "no type"}]}]}',
   `{"model": "m", "messages": ${'['.repeat(5000)}${']'.repeat(5000)}}`,
   '\u0000\u0001\u0002',
-  '{"model": "m", "messages": [{"role": "user", "content": "\ud800"}]}',
+  '{"model": ["m"], "max_tokens": 10, "messages": [{"role": "user", "content": "x"}]}',
+];
+
+/** Bodies that only one protocol refuses (Anthropic has no system role and needs max_tokens > 0). */
+const ANTHROPIC_ONLY: string[] = [
+  '{"model": "m", "max_tokens": -1, "messages": [{"role": "user", "content": "x"}]}',
+  '{"model": "m", "max_tokens": 10, "messages": [{"role": "system", "content": "x"}]}',
+  '{"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": "x"}], "system": 5}',
+];
+const OPENAI_ONLY: string[] = [
+  '{"model": "m", "messages": [{"role": "tool"}], "n": 0}',
+  '{"model": "m", "messages": [], "stream": true}',
 ];
 
 function checkShape(path: string, r: { status: number; json: unknown }) {
   expect(r.status).toBeGreaterThanOrEqual(400);
   expect(r.status).toBeLessThan(500);
   if (path === '/v1/messages') {
-    expect(r.json).toMatchObject({ type: 'error', error: { type: expect.any(String), message: expect.any(String) } });
+    expect(r.json).toMatchObject({
+      type: 'error',
+      error: { type: expect.any(String), message: expect.any(String) },
+    });
   } else {
     expect(r.json).toMatchObject({ error: { message: expect.any(String), type: expect.any(String) } });
   }
@@ -62,6 +78,9 @@ describe('bad input', () => {
     for (const path of ['/v1/chat/completions', '/v1/messages']) {
       for (const body of MALFORMED) checkShape(path, await post(path, body));
     }
+    for (const body of ANTHROPIC_ONLY) checkShape('/v1/messages', await post('/v1/messages', body));
+    for (const body of OPENAI_ONLY)
+      checkShape('/v1/chat/completions', await post('/v1/chat/completions', body));
     expect((await fetch(`${proxy.url}/healthz`)).status).toBe(200);
   });
 
@@ -72,8 +91,15 @@ describe('bad input', () => {
         fc.constantFrom('/v1/chat/completions', '/v1/messages'),
         fc.oneof(
           fc.jsonValue(),
-          fc.record({ model: fc.jsonValue(), messages: fc.array(fc.jsonValue(), { maxLength: 4 }), max_tokens: fc.jsonValue() }),
-          fc.record({ model: fc.string(), messages: fc.array(fc.record({ role: fc.string(), content: fc.jsonValue() }), { maxLength: 3 }) }),
+          fc.record({
+            model: fc.jsonValue(),
+            messages: fc.array(fc.jsonValue(), { maxLength: 4 }),
+            max_tokens: fc.jsonValue(),
+          }),
+          fc.record({
+            model: fc.string(),
+            messages: fc.array(fc.record({ role: fc.string(), content: fc.jsonValue() }), { maxLength: 3 }),
+          }),
         ),
         async (path, value) => {
           const r = await post(path, JSON.stringify(value));

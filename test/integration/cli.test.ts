@@ -78,7 +78,9 @@ describe('metaclaw CLI', () => {
       const s = JSON.parse(status.stdout);
       expect(s).toMatchObject({ running: true, turns: 1, sessions: 1, upstream: { provider: 'openai' } });
 
-      const list = JSON.parse((await metaclaw(home, ['sessions', 'list', '--json'])).stdout) as { id: string }[];
+      const list = JSON.parse((await metaclaw(home, ['sessions', 'list', '--json'])).stdout) as {
+        id: string;
+      }[];
       expect(list).toHaveLength(1);
       const show = JSON.parse((await metaclaw(home, ['sessions', 'show', list[0]!.id, '--json'])).stdout);
       expect(show.turns[0].request.messages[0].content).toBe('hello cli');

@@ -16,9 +16,13 @@ afterAll(async () => {
 });
 
 function spawnProxy(config: object, home: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/helpers/serve-child.ts'), JSON.stringify(config), home], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.resolve('test/helpers/serve-child.ts'), JSON.stringify(config), home],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -32,7 +36,10 @@ function spawnProxy(config: object, home: string): Promise<{ child: ChildProcess
 
 describe('crash safety', () => {
   it('after kill -9 under concurrent load, every completed turn is in the store and the store opens cleanly', async () => {
-    fake.script((req) => ({ text: `answer to ${JSON.stringify(req.body.messages).length} chars`, chunkDelayMs: 1 }));
+    fake.script((req) => ({
+      text: `answer to ${JSON.stringify(req.body.messages).length} chars`,
+      chunkDelayMs: 1,
+    }));
     const home = tempHome();
     const config = { upstream: openaiUpstream(fake.url) };
     const { child, url } = await spawnProxy(config, home);
@@ -81,7 +88,11 @@ describe('crash safety', () => {
 
     // And the service starts again on the same store.
     const again = await spawnProxy(config, home);
-    const res = await new OpenAI({ baseURL: `${again.url}/v1`, apiKey: 'k', maxRetries: 0 }).chat.completions.create({
+    const res = await new OpenAI({
+      baseURL: `${again.url}/v1`,
+      apiKey: 'k',
+      maxRetries: 0,
+    }).chat.completions.create({
       model: 'm',
       messages: [{ role: 'user', content: 'after restart' }],
     });

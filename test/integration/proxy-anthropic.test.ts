@@ -31,11 +31,19 @@ describe('Anthropic Messages through the proxy', () => {
       tools: [{ name: 'weather', input_schema: { type: 'object' } }],
       messages: [{ role: 'user', content: 'Weather in Oslo?' }],
     });
-    expect(msg.content[0]).toEqual({ type: 'thinking', thinking: 'Need the weather tool.', signature: 'sig-abc123==' });
+    expect(msg.content[0]).toEqual({
+      type: 'thinking',
+      thinking: 'Need the weather tool.',
+      signature: 'sig-abc123==',
+    });
     expect(msg.content.at(-1)).toMatchObject({ type: 'tool_use', id: 'toolu_01', input: { city: 'Oslo' } });
     const up = fake.requests.at(-1)!;
     expect(up.apiKey).toBe('upstream-secret');
-    expect((up.body.system as unknown[])[0]).toEqual({ type: 'text', text: 'You are terse.', cache_control: { type: 'ephemeral' } });
+    expect((up.body.system as unknown[])[0]).toEqual({
+      type: 'text',
+      text: 'You are terse.',
+      cache_control: { type: 'ephemeral' },
+    });
   });
 
   it('streams the real event sequence and records the assembled message', async () => {
@@ -68,13 +76,25 @@ describe('Anthropic Messages through the proxy', () => {
   });
 
   it('accepts x-api-key and Authorization: Bearer when a proxy key is set, and refuses others', async () => {
-    const keyed = await startProxy({ upstream: anthropicUpstream(fake.url), proxy: { api_key: 'proxy-key' } });
+    const keyed = await startProxy({
+      upstream: anthropicUpstream(fake.url),
+      proxy: { api_key: 'proxy-key' },
+    });
     try {
       fake.script(() => ({ text: 'ok' }));
       const viaApiKey = new Anthropic({ baseURL: keyed.url, apiKey: 'proxy-key', maxRetries: 0 });
-      const viaBearer = new Anthropic({ baseURL: keyed.url, authToken: 'proxy-key', apiKey: null, maxRetries: 0 });
+      const viaBearer = new Anthropic({
+        baseURL: keyed.url,
+        authToken: 'proxy-key',
+        apiKey: null,
+        maxRetries: 0,
+      });
       const wrong = new Anthropic({ baseURL: keyed.url, apiKey: 'nope', maxRetries: 0 });
-      const req = { model: 'claude-test', max_tokens: 10, messages: [{ role: 'user' as const, content: 'hi' }] };
+      const req = {
+        model: 'claude-test',
+        max_tokens: 10,
+        messages: [{ role: 'user' as const, content: 'hi' }],
+      };
       expect((await viaApiKey.messages.create(req)).content[0]).toMatchObject({ text: 'ok' });
       expect((await viaBearer.messages.create(req)).content[0]).toMatchObject({ text: 'ok' });
       const err = await wrong.messages.create(req).catch((e: unknown) => e);
@@ -92,8 +112,16 @@ describe('Anthropic Messages through the proxy', () => {
     expect(head.status).toBe(200);
     const res = await fetch(`${proxy.url}/v1/messages?beta=true`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': 'k', 'anthropic-beta': 'interleaved-thinking-2025-05-14' },
-      body: JSON.stringify({ model: 'claude-test', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': 'k',
+        'anthropic-beta': 'interleaved-thinking-2025-05-14',
+      },
+      body: JSON.stringify({
+        model: 'claude-test',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
     });
     expect(res.status).toBe(200);
     const up = fake.requests.at(-1)!;

@@ -41,7 +41,11 @@ describe('an Anthropic client in front of an OpenAI-compatible upstream', () => 
   });
 
   it('streams, translating chunks into the Anthropic event sequence', async () => {
-    fake.script(() => ({ text: 'Streaming across protocols.', toolCalls: [{ name: 'lookup', arguments: { id: 1 } }], chunkDelayMs: 5 }));
+    fake.script(() => ({
+      text: 'Streaming across protocols.',
+      toolCalls: [{ name: 'lookup', arguments: { id: 1 } }],
+      chunkDelayMs: 5,
+    }));
     const final = await client()
       .messages.stream({
         model: 'claude-test',
@@ -75,11 +79,21 @@ describe('an OpenAI client in front of an Anthropic upstream', () => {
     expect(typeof up.body.max_tokens).toBe('number');
     expect(res.choices[0]!.finish_reason).toBe('tool_calls');
     expect(res.choices[0]!.message.content).toBe('Using a tool.');
-    expect(JSON.parse(res.choices[0]!.message.tool_calls![0]!.type === 'function' ? (res.choices[0]!.message.tool_calls![0] as { function: { arguments: string } }).function.arguments : '{}')).toEqual({ a: 1, b: 2 });
+    expect(
+      JSON.parse(
+        res.choices[0]!.message.tool_calls![0]!.type === 'function'
+          ? (res.choices[0]!.message.tool_calls![0] as { function: { arguments: string } }).function.arguments
+          : '{}',
+      ),
+    ).toEqual({ a: 1, b: 2 });
   });
 
   it('streams, translating events into chat.completion.chunks', async () => {
-    fake.script(() => ({ text: 'Hello from Claude land.', toolCalls: [{ name: 'calc', arguments: { a: 3 } }], chunkDelayMs: 5 }));
+    fake.script(() => ({
+      text: 'Hello from Claude land.',
+      toolCalls: [{ name: 'calc', arguments: { a: 3 } }],
+      chunkDelayMs: 5,
+    }));
     const stream = client().chat.completions.stream({
       model: 'claude-test',
       messages: [{ role: 'user', content: 'hi' }],
@@ -88,7 +102,9 @@ describe('an OpenAI client in front of an Anthropic upstream', () => {
     });
     const final = await stream.finalChatCompletion();
     expect(final.choices[0]!.message.content).toBe('Hello from Claude land.');
-    const call = final.choices[0]!.message.tool_calls![0] as { function: { name: string; arguments: string } };
+    const call = final.choices[0]!.message.tool_calls![0] as {
+      function: { name: string; arguments: string };
+    };
     expect(call.function.name).toBe('calc');
     expect(JSON.parse(call.function.arguments)).toEqual({ a: 3 });
     expect(final.usage).toBeTruthy();

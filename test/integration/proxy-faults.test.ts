@@ -2,7 +2,13 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../fixtures/fake-llm/index.js';
-import { anthropicUpstream, eventually, openaiUpstream, startProxy, type TestProxy } from '../helpers/proxy.js';
+import {
+  anthropicUpstream,
+  eventually,
+  openaiUpstream,
+  startProxy,
+  type TestProxy,
+} from '../helpers/proxy.js';
 
 let fake: FakeLlm;
 let proxy: TestProxy;
@@ -18,7 +24,8 @@ afterAll(async () => {
   await fake.close();
 });
 
-const ask = (content: string) => client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content }] });
+const ask = (content: string) =>
+  client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content }] });
 /** A stream plus the session id the proxy assigned to it. */
 async function askStream(content: string) {
   const { data, response } = await client.chat.completions
@@ -58,7 +65,9 @@ describe('upstream faults', () => {
   it('turns a hung upstream into a 504 that names the upstream', async () => {
     fake.script(() => ({ fault: 'hang' }));
     const p = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'k', maxRetries: 0, timeout: 20_000 });
-    const err = await p.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hang' }] }).catch((e: unknown) => e);
+    const err = await p.chat.completions
+      .create({ model: 'm', messages: [{ role: 'user', content: 'hang' }] })
+      .catch((e: unknown) => e);
     expect((err as { status?: number }).status).toBe(504);
     expect((err as Error).message).toMatch(/openai upstream at http:\/\/127\.0\.0\.1/);
   }, 20_000);
@@ -67,7 +76,9 @@ describe('upstream faults', () => {
     const dead = await startProxy({ upstream: openaiUpstream('http://127.0.0.1:9', { max_retries: 0 }) });
     try {
       const c = new OpenAI({ baseURL: `${dead.url}/v1`, apiKey: 'k', maxRetries: 0 });
-      const err = await c.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+      const err = await c.chat.completions
+        .create({ model: 'm', messages: [{ role: 'user', content: 'x' }] })
+        .catch((e: unknown) => e);
       expect((err as { status?: number }).status).toBe(502);
       expect((err as Error).message).toMatch(/cannot reach openai upstream/);
     } finally {
@@ -86,7 +97,11 @@ describe('upstream faults', () => {
   });
 
   it('a connection reset mid-stream reaches the client as an error and is recorded with the partial text', async () => {
-    fake.script(() => ({ text: 'partial text that will be cut off somewhere', fault: 'reset-mid-stream', chunkDelayMs: 5 }));
+    fake.script(() => ({
+      text: 'partial text that will be cut off somewhere',
+      fault: 'reset-mid-stream',
+      chunkDelayMs: 5,
+    }));
     const { stream, sid } = await askStream('reset');
     const err = await (async () => {
       for await (const _ of stream) {
@@ -103,7 +118,10 @@ describe('upstream faults', () => {
     fake.script(() => ({ text: 'a long answer '.repeat(40), chunkDelayMs: 20, chunkSize: 4 }));
     const controller = new AbortController();
     const { data: stream, response } = await client.chat.completions
-      .create({ model: 'm', messages: [{ role: 'user', content: 'abort me' }], stream: true }, { signal: controller.signal })
+      .create(
+        { model: 'm', messages: [{ role: 'user', content: 'abort me' }], stream: true },
+        { signal: controller.signal },
+      )
       .withResponse();
     const sid = response.headers.get('x-metaclaw-session-id')!;
     let n = 0;

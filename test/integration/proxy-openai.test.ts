@@ -25,7 +25,11 @@ describe('OpenAI Chat Completions through the proxy', () => {
   it('forwards a non-streaming call byte-for-byte and records the turn', async () => {
     fake.script(() => ({ text: 'Paris is the capital.' }));
     const { data, response } = await client.chat.completions
-      .create({ model: 'gpt-test', messages: [{ role: 'user', content: 'Capital of France?' }], metadata: { x: '1' } } as never)
+      .create({
+        model: 'gpt-test',
+        messages: [{ role: 'user', content: 'Capital of France?' }],
+        metadata: { x: '1' },
+      } as never)
       .withResponse();
     expect(data.choices[0]!.message.content).toBe('Paris is the capital.');
     const upstreamReq = fake.requests.at(-1)!;
@@ -53,12 +57,12 @@ describe('OpenAI Chat Completions through the proxy', () => {
     }));
     const { data: stream, response } = await client.chat.completions
       .create({
-      model: 'gpt-test',
-      messages: [{ role: 'user', content: 'Weather in Paris and Berlin?' }],
-      tools: [{ type: 'function', function: { name: 'weather', parameters: { type: 'object' } } }],
-      stream: true,
-      stream_options: { include_usage: true },
-    })
+        model: 'gpt-test',
+        messages: [{ role: 'user', content: 'Weather in Paris and Berlin?' }],
+        tools: [{ type: 'function', function: { name: 'weather', parameters: { type: 'object' } } }],
+        stream: true,
+        stream_options: { include_usage: true },
+      })
       .withResponse();
     const arrivals: number[] = [];
     const indexes = new Set<number>();
@@ -77,17 +81,22 @@ describe('OpenAI Chat Completions through the proxy', () => {
     expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThan(150);
     const turn = proxy.app.turns.listBySession(response.headers.get('x-metaclaw-session-id')!)[0]!;
     const recorded = JSON.parse(turn.responseJson!);
-    expect(recorded.choices[0].message.tool_calls.map((t: { function: { arguments: string } }) => JSON.parse(t.function.arguments))).toEqual([
-      { city: 'Paris' },
-      { city: 'Berlin' },
-    ]);
+    expect(
+      recorded.choices[0].message.tool_calls.map((t: { function: { arguments: string } }) =>
+        JSON.parse(t.function.arguments),
+      ),
+    ).toEqual([{ city: 'Paris' }, { city: 'Berlin' }]);
     expect(turn.ttftMs).not.toBeNull();
     expect(turn.ttftMs!).toBeLessThan(turn.latencyMs!);
   });
 
   it('passes n > 1 through', async () => {
     fake.script(() => ({ text: 'option' }));
-    const res = await client.chat.completions.create({ model: 'gpt-test', n: 2, messages: [{ role: 'user', content: 'two please' }] });
+    const res = await client.chat.completions.create({
+      model: 'gpt-test',
+      n: 2,
+      messages: [{ role: 'user', content: 'two please' }],
+    });
     expect(res.choices).toHaveLength(2);
   });
 
@@ -102,7 +111,9 @@ describe('OpenAI Chat Completions through the proxy', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as InstanceType<typeof OpenAI.BadRequestError>).message).toMatch(/messages\[0\]\.role/);
-    const missing = await client.chat.completions.create({ model: 'gpt-test' } as never).catch((e: unknown) => e);
+    const missing = await client.chat.completions
+      .create({ model: 'gpt-test' } as never)
+      .catch((e: unknown) => e);
     expect((missing as Error).message).toMatch(/messages/);
   });
 });

@@ -20,8 +20,14 @@ afterAll(async () => {
 type Msg = OpenAI.Chat.ChatCompletionMessageParam;
 
 async function call(messages: Msg[], headers: Record<string, string> = {}) {
-  const { data, response } = await client.chat.completions.create({ model: 'm', messages }, { headers }).withResponse();
-  return { data, sessionId: response.headers.get('x-metaclaw-session-id')!, turnId: response.headers.get('x-metaclaw-turn-id')! };
+  const { data, response } = await client.chat.completions
+    .create({ model: 'm', messages }, { headers })
+    .withResponse();
+  return {
+    data,
+    sessionId: response.headers.get('x-metaclaw-session-id')!,
+    turnId: response.headers.get('x-metaclaw-turn-id')!,
+  };
 }
 
 describe('sessions and turns', () => {
@@ -31,9 +37,16 @@ describe('sessions and turns', () => {
       { role: 'user', content: 'step one' },
     ];
     const a = await call(m1);
-    const m2: Msg[] = [...m1, { role: 'assistant', content: a.data.choices[0]!.message.content }, { role: 'user', content: 'step two' }];
+    const m2: Msg[] = [
+      ...m1,
+      { role: 'assistant', content: a.data.choices[0]!.message.content },
+      { role: 'user', content: 'step two' },
+    ];
     const b = await call(m2);
-    const other = await call([{ role: 'system', content: 'agent' }, { role: 'user', content: 'unrelated start' }]);
+    const other = await call([
+      { role: 'system', content: 'agent' },
+      { role: 'user', content: 'unrelated start' },
+    ]);
     expect(b.sessionId).toBe(a.sessionId);
     expect(other.sessionId).not.toBe(a.sessionId);
     const turns = proxy.app.turns.listBySession(a.sessionId);
@@ -44,7 +57,10 @@ describe('sessions and turns', () => {
   it('uses X-Session-Id and ends the session on X-Session-Done', async () => {
     const id = `sess-${Date.now()}`;
     await call([{ role: 'user', content: 'first' }], { 'x-session-id': id });
-    await call([{ role: 'user', content: 'totally different' }], { 'x-session-id': id, 'x-session-done': 'true' });
+    await call([{ role: 'user', content: 'totally different' }], {
+      'x-session-id': id,
+      'x-session-done': 'true',
+    });
     const s = proxy.app.sessions.get(id)!;
     expect(s.turnCount).toBe(2);
     expect(s.endedAt).not.toBeNull();
@@ -74,7 +90,13 @@ describe('sessions and turns', () => {
     const list = (await (await fetch(`${proxy.url}/v1/admin/sessions`)).json()) as { data: { id: string }[] };
     expect(list.data.some((s) => s.id === r.sessionId)).toBe(true);
     const detail = (await (await fetch(`${proxy.url}/v1/admin/sessions/${r.sessionId}`)).json()) as {
-      turns: { request: { messages: unknown[] }; upstream_request: unknown; response: unknown; status: string; latencyMs: number }[];
+      turns: {
+        request: { messages: unknown[] };
+        upstream_request: unknown;
+        response: unknown;
+        status: string;
+        latencyMs: number;
+      }[];
     };
     expect(detail.turns[0]!.request.messages).toEqual([{ role: 'user', content: 'admin view' }]);
     expect(detail.turns[0]!.upstream_request).toBeTruthy();

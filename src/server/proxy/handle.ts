@@ -54,8 +54,10 @@ export async function handleProxy(
   try {
     await serve(protocol, req, res, url, deps);
   } catch (err) {
-    if (err instanceof HttpError) sendError(res, shape, err.status, err.message, { type: err.type, param: err.param });
-    else if (err instanceof ProtocolError) sendError(res, shape, err.status, err.message, { type: err.type, param: err.param });
+    if (err instanceof HttpError)
+      sendError(res, shape, err.status, err.message, { type: err.type, param: err.param });
+    else if (err instanceof ProtocolError)
+      sendError(res, shape, err.status, err.message, { type: err.type, param: err.param });
     else {
       deps.log.error({ err }, 'proxy request failed');
       sendError(res, shape, 500, `internal error: ${(err as Error).message}`);
@@ -65,7 +67,13 @@ export async function handleProxy(
   }
 }
 
-async function serve(protocol: WireProtocol, req: IncomingMessage, res: ServerResponse, url: URL, deps: ProxyDeps) {
+async function serve(
+  protocol: WireProtocol,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  deps: ProxyDeps,
+) {
   const shape = shapeForProtocol(protocol);
   const startedAt = Date.now();
   const startedHr = process.hrtime.bigint();
@@ -89,7 +97,21 @@ async function serve(protocol: WireProtocol, req: IncomingMessage, res: ServerRe
 
   const sessionDone = /^(true|1|yes)$/i.test(headerValue(req, 'x-session-done') ?? '');
   try {
-    await forward({ protocol, req, res, url, deps, body, raw, backend, kind, assignment, startedAt, startedHr, stream });
+    await forward({
+      protocol,
+      req,
+      res,
+      url,
+      deps,
+      body,
+      raw,
+      backend,
+      kind,
+      assignment,
+      startedAt,
+      startedHr,
+      stream,
+    });
   } finally {
     // The client says the session is over: close it once this turn is recorded.
     if (sessionDone) deps.tracker.end(assignment.sessionId, 'explicit');
@@ -113,7 +135,21 @@ interface ForwardArgs {
 }
 
 async function forward(a: ForwardArgs): Promise<void> {
-  const { protocol, req, res, url, deps, body, raw, backend, kind, assignment, startedAt, startedHr, stream } = a;
+  const {
+    protocol,
+    req,
+    res,
+    url,
+    deps,
+    body,
+    raw,
+    backend,
+    kind,
+    assignment,
+    startedAt,
+    startedHr,
+    stream,
+  } = a;
   const shape = shapeForProtocol(protocol);
   const pair = protocolPair(protocol, backend.protocol);
   let upstreamBody = pair.toUpstream(body);
@@ -160,7 +196,14 @@ async function forward(a: ForwardArgs): Promise<void> {
 
   let upstream: Awaited<ReturnType<ServingBackend['send']>>;
   try {
-    upstream = await backend.send({ body: upstreamBody, payload: upstreamText, stream, forwardHeaders, signal: abort.signal, query: url.search || undefined });
+    upstream = await backend.send({
+      body: upstreamBody,
+      payload: upstreamText,
+      stream,
+      forwardHeaders,
+      signal: abort.signal,
+      query: url.search || undefined,
+    });
   } catch (err) {
     if (err instanceof UpstreamError) {
       const status = err.failure === 'aborted' ? 499 : err.httpStatus;
@@ -170,7 +213,8 @@ async function forward(a: ForwardArgs): Promise<void> {
         response: null,
         error: err.message,
       });
-      if (err.failure !== 'aborted') sendError(res, shape, status, err.message, { type: 'api_error', code: 'upstream_unavailable' });
+      if (err.failure !== 'aborted')
+        sendError(res, shape, status, err.message, { type: 'api_error', code: 'upstream_unavailable' });
       return;
     }
     throw err;
@@ -182,7 +226,17 @@ async function forward(a: ForwardArgs): Promise<void> {
   }
 
   if (stream) {
-    await relayStream({ upstream, res, draft, pair, clientBody: body, recorder: deps.recorder, signal: abort.signal, backendName: backend.name, protocol });
+    await relayStream({
+      upstream,
+      res,
+      draft,
+      pair,
+      clientBody: body,
+      recorder: deps.recorder,
+      signal: abort.signal,
+      backendName: backend.name,
+      protocol,
+    });
     return;
   }
 
@@ -197,7 +251,8 @@ async function forward(a: ForwardArgs): Promise<void> {
       response: null,
       error: `${backend.name} failed while sending its response: ${(err as Error).message}`,
     });
-    if (!aborted) sendError(res, shape, 502, `${backend.name} failed while sending its response`, { type: 'api_error' });
+    if (!aborted)
+      sendError(res, shape, 502, `${backend.name} failed while sending its response`, { type: 'api_error' });
     return;
   }
   let upstreamJson: JsonObject;
@@ -237,7 +292,12 @@ async function relayUpstreamError(
     parsed = JSON.parse(text);
   } catch {}
   const message = extractUpstreamErrorMessage(parsed) || `${backendName} answered HTTP ${upstream.status}`;
-  deps.recorder.record(draft, { status: 'error', httpStatus: upstream.status, response: null, error: message });
+  deps.recorder.record(draft, {
+    status: 'error',
+    httpStatus: upstream.status,
+    response: null,
+    error: message,
+  });
   const headers: Record<string, string> = {};
   if (upstream.headers['retry-after']) headers['retry-after'] = upstream.headers['retry-after'];
   if (same && typeof parsed === 'object' && parsed !== null) {

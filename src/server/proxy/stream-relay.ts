@@ -90,7 +90,12 @@ export async function relayStream(o: RelayOptions): Promise<void> {
     res.end();
   } catch (err) {
     if (o.signal.aborted) {
-      record({ status: 'aborted', httpStatus: 499, response: finalResponse(), error: 'client disconnected mid-stream' });
+      record({
+        status: 'aborted',
+        httpStatus: 499,
+        response: finalResponse(),
+        error: 'client disconnected mid-stream',
+      });
       return;
     }
     const error = `${o.backendName} failed mid-stream: ${(err as Error).message}`;

@@ -19,7 +19,11 @@ export function adminSessionRoutes(d: AdminDeps): Route[] {
       handler: ({ res, url }) => {
         const limit = intParam(url, 'limit', 50, 1, 1000);
         const offset = intParam(url, 'offset', 0, 0, Number.MAX_SAFE_INTEGER);
-        sendJson(res, 200, { object: 'list', data: d.sessions.list({ limit, offset }), total: d.sessions.count() });
+        sendJson(res, 200, {
+          object: 'list',
+          data: d.sessions.list({ limit, offset }),
+          total: d.sessions.count(),
+        });
       },
     },
     {
@@ -74,7 +78,12 @@ function intParam(url: URL, name: string, dflt: number, min: number, max: number
   if (raw === null) return dflt;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new HttpError(400, `${name} must be an integer between ${min} and ${max}`, 'invalid_request_error', name);
+    throw new HttpError(
+      400,
+      `${name} must be an integer between ${min} and ${max}`,
+      'invalid_request_error',
+      name,
+    );
   }
   return n;
 }

@@ -34,7 +34,10 @@ export function llmRoutes(deps: ProxyDeps): Route[] {
         }
         const fallback = () => {
           const id = backend.model ?? 'metaclaw';
-          sendJson(res, 200, { object: 'list', data: [{ id, object: 'model', created: 0, owned_by: 'metaclaw' }] });
+          sendJson(res, 200, {
+            object: 'list',
+            data: [{ id, object: 'model', created: 0, owned_by: 'metaclaw' }],
+          });
         };
         if (!backend.listModels) return fallback();
         try {

@@ -46,13 +46,30 @@ describe('upstream resolution', () => {
   it('falls back to OPENAI_* then ANTHROPIC_* environment variables', () => {
     const c = validateConfig({});
     expect(resolveUpstream(c, {})).toBeNull();
-    expect(resolveUpstream(c, { OPENAI_API_KEY: 'sk-1' })).toMatchObject({ provider: 'openai', baseUrl: 'https://api.openai.com/v1', apiKey: 'sk-1', source: 'env' });
-    expect(resolveUpstream(c, { OPENAI_BASE_URL: 'http://localhost:11434/v1/' })).toMatchObject({ baseUrl: 'http://localhost:11434/v1' });
-    expect(resolveUpstream(c, { ANTHROPIC_API_KEY: 'a-1' })).toMatchObject({ provider: 'anthropic', baseUrl: 'https://api.anthropic.com' });
+    expect(resolveUpstream(c, { OPENAI_API_KEY: 'sk-1' })).toMatchObject({
+      provider: 'openai',
+      baseUrl: 'https://api.openai.com/v1',
+      apiKey: 'sk-1',
+      source: 'env',
+    });
+    expect(resolveUpstream(c, { OPENAI_BASE_URL: 'http://localhost:11434/v1/' })).toMatchObject({
+      baseUrl: 'http://localhost:11434/v1',
+    });
+    expect(resolveUpstream(c, { ANTHROPIC_API_KEY: 'a-1' })).toMatchObject({
+      provider: 'anthropic',
+      baseUrl: 'https://api.anthropic.com',
+    });
   });
 
   it('prefers the config, and reads the key from upstream.api_key_env', () => {
-    const c = validateConfig({ upstream: { provider: 'anthropic', base_url: 'http://x.test', api_key_env: 'MY_KEY', model: 'claude-x' } });
+    const c = validateConfig({
+      upstream: {
+        provider: 'anthropic',
+        base_url: 'http://x.test',
+        api_key_env: 'MY_KEY',
+        model: 'claude-x',
+      },
+    });
     expect(resolveUpstream(c, { MY_KEY: 'k', OPENAI_API_KEY: 'other' })).toEqual({
       provider: 'anthropic',
       baseUrl: 'http://x.test',

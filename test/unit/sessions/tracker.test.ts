@@ -32,14 +32,29 @@ describe('SessionTracker', () => {
     const m1 = [{ role: 'user', content: 'a' }];
     const s1 = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(m1), now: 1 });
     const s2 = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(m1), now: 2 });
-    const s3 = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes([{ role: 'user', content: 'z' }]), now: 3 });
+    const s3 = tracker.resolve({
+      client: 'x',
+      kind: 'main',
+      prefixHashes: hashes([{ role: 'user', content: 'z' }]),
+      now: 3,
+    });
     expect(new Set([s1.sessionId, s2.sessionId, s3.sessionId]).size).toBe(3);
   });
 
   it('attaches an unmatched side call to the client’s most recent open session', () => {
     const { tracker } = setup();
-    const main = tracker.resolve({ client: 'agent', kind: 'main', prefixHashes: hashes([{ role: 'user', content: 'a' }]), now: 1 });
-    const side = tracker.resolve({ client: 'agent', kind: 'side', prefixHashes: hashes([{ role: 'user', content: 'title?' }]), now: 2 });
+    const main = tracker.resolve({
+      client: 'agent',
+      kind: 'main',
+      prefixHashes: hashes([{ role: 'user', content: 'a' }]),
+      now: 1,
+    });
+    const side = tracker.resolve({
+      client: 'agent',
+      kind: 'side',
+      prefixHashes: hashes([{ role: 'user', content: 'title?' }]),
+      now: 2,
+    });
     expect(side.sessionId).toBe(main.sessionId);
   });
 
@@ -47,7 +62,12 @@ describe('SessionTracker', () => {
     const { tracker, repo } = setup(1000);
     const ended: string[] = [];
     tracker.onEnded((id, reason) => ended.push(`${id}:${reason}`));
-    const s = tracker.resolve({ client: null, kind: 'main', prefixHashes: hashes([{ role: 'user', content: 'a' }]), now: 1000 });
+    const s = tracker.resolve({
+      client: null,
+      kind: 'main',
+      prefixHashes: hashes([{ role: 'user', content: 'a' }]),
+      now: 1000,
+    });
     expect(tracker.sweepIdle(1500)).toEqual([]);
     expect(tracker.sweepIdle(2000)).toEqual([s.sessionId]);
     expect(tracker.sweepIdle(5000)).toEqual([]);
@@ -60,7 +80,12 @@ describe('SessionTracker', () => {
     const m1 = [{ role: 'user', content: 'a' }];
     const s1 = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(m1), now: 1 });
     const restarted = new SessionTracker(repo, db, 60_000);
-    const s2 = restarted.resolve({ client: 'x', kind: 'main', prefixHashes: hashes([...m1, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }]), now: 2 });
+    const s2 = restarted.resolve({
+      client: 'x',
+      kind: 'main',
+      prefixHashes: hashes([...m1, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }]),
+      now: 2,
+    });
     expect(s2.sessionId).toBe(s1.sessionId);
   });
 });
