@@ -22,7 +22,7 @@ export class ProtocolError extends Error {
     this.name = 'ProtocolError';
     this.status = opts.status ?? 400;
     this.type = opts.type ?? 'invalid_request_error';
-    if (opts.param !== undefined) this.param = opts.param;
+    this.param = opts.param;
     this.code = opts.code ?? 'invalid_request';
   }
 }

@@ -32,7 +32,9 @@ export class SseDecoder {
    * upstreams close the connection right after the last `data:` line.
    */
   flush(): SseEvent[] {
-    this.parser.reset({ consume: true });
+    // Two line ends complete a dangling line and then dispatch it; on a clean ending they are a no-op.
+    this.parser.feed('\n\n');
+    this.parser.reset();
     const out = this.pending;
     this.pending = [];
     return out;
