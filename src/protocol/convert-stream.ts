@@ -168,6 +168,8 @@ export class AnthropicToOpenAIStream {
   private usage: JsonObject = {};
   /** Anthropic block index → OpenAI tool_calls index, for tool_use blocks only. */
   private readonly toolIndex = new Map<number, number>();
+  /** Tool calls that have received argument text; the others get "{}" when their block stops. */
+  private readonly toolHasArgs = new Set<number>();
 
   constructor(private readonly opts: AnthropicToOpenAIStreamOptions) {
     this.id = opts.id ?? '';
@@ -194,6 +196,15 @@ export class AnthropicToOpenAIStream {
         this.start(out);
         this.blockDelta(out, num(data['index']) ?? 0, obj(data['delta']));
         break;
+      case 'content_block_stop': {
+        // An argument-less call streams no fragment; OpenAI clients JSON.parse the arguments, so "" won't do.
+        const i = this.toolIndex.get(num(data['index']) ?? -1);
+        if (i !== undefined && !this.toolHasArgs.has(i)) {
+          this.toolHasArgs.add(i);
+          out.push(this.chunk({ tool_calls: [{ index: i, function: { arguments: '{}' } }] }));
+        }
+        break;
+      }
       case 'message_delta': {
         for (const [k, v] of Object.entries(obj(data['usage']))) if (v != null) this.usage[k] = v;
         this.start(out);
@@ -205,7 +216,7 @@ export class AnthropicToOpenAIStream {
         this.usageChunk(out);
         break;
       default:
-        // ping, content_block_stop, error: nothing to say in chunk form (errors are the caller's to relay).
+        // ping, error: nothing to say in chunk form (errors are the caller's to relay).
         break;
     }
     return out;
@@ -254,8 +265,9 @@ export class AnthropicToOpenAIStream {
       out.push(this.chunk({ reasoning_content: delta['thinking'] }));
     } else if (type === 'input_json_delta' && str(delta['partial_json'])) {
       const i = this.toolIndex.get(index);
-      if (i !== undefined)
-        out.push(this.chunk({ tool_calls: [{ index: i, function: { arguments: delta['partial_json'] } }] }));
+      if (i === undefined) return;
+      this.toolHasArgs.add(i);
+      out.push(this.chunk({ tool_calls: [{ index: i, function: { arguments: delta['partial_json'] } }] }));
     }
   }
 
