@@ -4,17 +4,22 @@ import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load.js';
 import { storePath } from './config/load.js';
 import { type ResolvedUpstream, resolveUpstream } from './config/upstream.js';
+import { JobRunner } from './learning/jobs/runner.js';
+import { type Learning, wireLearning } from './learning/wire.js';
 import { createLogger } from './logging.js';
 import { noInjection, type PromptInjector } from './server/injection.js';
 import type { ProxyDeps } from './server/proxy/handle.js';
 import { TurnRecorder } from './server/proxy/recorder.js';
 import { Router } from './server/router.js';
 import { adminSessionRoutes } from './server/routes/admin.js';
+import { feedbackRoutes } from './server/routes/feedback.js';
 import { healthRoutes } from './server/routes/health.js';
 import { llmRoutes } from './server/routes/llm.js';
 import { createHttpServer } from './server/server.js';
 import { SessionTracker } from './sessions/tracker.js';
 import { type Db, openStore } from './store/db.js';
+import { JobQueue } from './store/jobs.js';
+import { RewardRepository } from './store/rewards.js';
 import { SessionRepository } from './store/sessions.js';
 import { TurnRepository } from './store/turns.js';
 import { HttpBackend } from './upstream/http-backend.js';
@@ -39,6 +44,10 @@ export class App {
   readonly turns: TurnRepository;
   readonly tracker: SessionTracker;
   readonly recorder: TurnRecorder;
+  readonly rewards: RewardRepository;
+  readonly jobs: JobQueue;
+  readonly runner: JobRunner;
+  readonly learning: Learning;
   readonly router = new Router();
   readonly log: Logger;
   readonly upstream: ResolvedUpstream | null;
@@ -60,6 +69,9 @@ export class App {
     this.turns = new TurnRepository(this.db);
     this.tracker = new SessionTracker(this.sessions, this.db, config.sessions.idle_timeout_s * 1000);
     this.recorder = new TurnRecorder(this.turns, this.log);
+    this.rewards = new RewardRepository(this.db);
+    this.jobs = new JobQueue(this.db);
+    this.runner = new JobRunner(this.jobs, this.log);
     this.upstream = resolveUpstream(config, opts.env ?? process.env);
     this.backend = this.upstream
       ? new HttpBackend({
@@ -94,6 +106,26 @@ export class App {
       }),
       ...llmRoutes(proxyDeps),
       ...adminSessionRoutes({ sessions: this.sessions, turns: this.turns }),
+    );
+    this.learning = wireLearning({
+      config,
+      env: opts.env ?? process.env,
+      db: this.db,
+      log: this.log,
+      jobs: this.jobs,
+      runner: this.runner,
+      turns: this.turns,
+      rewards: this.rewards,
+      recorder: this.recorder,
+      tracker: this.tracker,
+    });
+    this.router.add(
+      ...feedbackRoutes({
+        db: this.db,
+        turns: this.turns,
+        rewards: this.rewards,
+        onFeedback: (turnId, score) => this.learning.feedback(turnId, score),
+      }),
     );
   }
 
@@ -144,6 +176,7 @@ export class App {
     const sweepEvery = Math.max(1000, Math.min(30_000, (config.sessions.idle_timeout_s * 1000) / 4));
     this.sweepTimer = setInterval(() => this.tracker.sweepIdle(), sweepEvery);
     this.sweepTimer.unref();
+    this.runner.start();
     this.log.info(
       { url: this.url, upstream: this.backend?.name ?? null, version: VERSION },
       'MetaClaw proxy listening',
@@ -156,6 +189,7 @@ export class App {
     this.draining = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     const server = this.server;
+    const jobsStopped = this.runner.stop(Math.min(graceMs, 5000));
     if (server) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -165,6 +199,7 @@ export class App {
       await closed;
       this.server = null;
     }
+    await jobsStopped;
     await this.backend?.close().catch(() => {});
     this.db.close();
     this.log.info('MetaClaw proxy stopped');

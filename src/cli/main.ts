@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerConfig } from './config.js';
 import { CliError } from './context.js';
+import { registerFeedback } from './feedback.js';
 import { registerSessions } from './sessions.js';
 import { registerStart } from './start.js';
 import { registerStatus } from './status.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerConfig(program);
   registerSessions(program);
+  registerFeedback(program);
   return program;
 }
 

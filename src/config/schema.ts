@@ -6,6 +6,7 @@ import {
   storeSection,
   upstreamSection,
 } from './sections/core.js';
+import { evolutionSection, judgeSection } from './sections/learning.js';
 import { schedulerSection } from './sections/scheduler.js';
 import { skillsSection } from './sections/skills.js';
 
@@ -22,6 +23,8 @@ export const configSchema = z
     logging: loggingSection.default(loggingSection.parse({})),
     skills: skillsSection.default(skillsSection.parse({})),
     scheduler: schedulerSection.default(schedulerSection.parse({})),
+    judge: judgeSection.default(judgeSection.parse({})),
+    evolution: evolutionSection.default(evolutionSection.parse({})),
   })
   .strict();
 

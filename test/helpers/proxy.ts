@@ -19,7 +19,9 @@ export async function startProxy(
   opts: { home?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<TestProxy> {
   const home = opts.home ?? tempHome();
-  const config = validateConfig(raw);
+  // Judging calls the upstream too; tests that are not about learning keep it off so the fake
+  // LLM only sees the calls they make.
+  const config = validateConfig({ ...raw, judge: { enabled: false, ...(raw.judge as object | undefined) } });
   const app = new App({
     loaded: { config, file: path.join(home, 'config.yaml'), home, fileExists: false },
     port: 0,

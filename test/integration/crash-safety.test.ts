@@ -41,7 +41,7 @@ describe('crash safety', () => {
       chunkDelayMs: 1,
     }));
     const home = tempHome();
-    const config = { upstream: openaiUpstream(fake.url) };
+    const config = { upstream: openaiUpstream(fake.url), judge: { enabled: false } };
     const { child, url } = await spawnProxy(config, home);
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'k', maxRetries: 0 });
     const completed: string[] = [];

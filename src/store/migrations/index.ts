@@ -1,5 +1,7 @@
 import { coreSchema } from './001_core.js';
 import { learningSchema } from './002_learning.js';
+import { skillsSchema } from './003_skills.js';
+import { judgeSchema } from './004_judge.js';
 
 /**
  * Ordered schema migrations. Append only: a shipped migration is never edited, because user
@@ -8,4 +10,6 @@ import { learningSchema } from './002_learning.js';
 export const migrations: { name: string; sql: string }[] = [
   { name: '001_core', sql: coreSchema },
   { name: '002_learning', sql: learningSchema },
+  { name: '003_skills', sql: skillsSchema },
+  { name: '004_judge', sql: judgeSchema },
 ];

@@ -1,0 +1,98 @@
+import type { Logger } from 'pino';
+import type { Db } from '../../store/db.js';
+import type { Job, JobQueue } from '../../store/jobs.js';
+import type { RewardRepository } from '../../store/rewards.js';
+import type { TurnRecord, TurnRepository } from '../../store/turns.js';
+import type { JobHandler } from '../jobs/runner.js';
+import { nextStateFrom, SESSION_END, turnView } from '../turn-view.js';
+import type { Judge } from './judge.js';
+
+export const JUDGE_JOB = 'judge';
+
+interface JudgePayload {
+  turnId: string;
+  /** The session's next main request (its new messages are the next state); null = session ended. */
+  nextTurnId: string | null;
+}
+
+export type RewardListener = (turnId: string, score: number, source: 'judge' | 'user') => void;
+
+/**
+ * Decides when a main turn can be judged — once its next state is known: the session's next main
+ * request, or the end of the session — and queues a durable judge job for it (once per turn).
+ */
+export class JudgeScheduler {
+  private readonly prevMainStmt;
+  private readonly lastMainStmt;
+
+  constructor(
+    db: Db,
+    private readonly jobs: JobQueue,
+    private readonly wake: () => void,
+  ) {
+    this.prevMainStmt = db.prepare(
+      `SELECT id FROM turns WHERE session_id = ? AND kind = 'main' AND status = 'ok' AND seq < ? ORDER BY seq DESC LIMIT 1`,
+    );
+    this.lastMainStmt = db.prepare(
+      `SELECT id FROM turns WHERE session_id = ? AND kind = 'main' AND status = 'ok' ORDER BY seq DESC LIMIT 1`,
+    );
+  }
+
+  /** A main turn arrived: the previous main turn of its session now has a next state. */
+  onTurnRecorded(turn: TurnRecord): void {
+    if (turn.kind !== 'main') return;
+    const prev = this.prevMainStmt.get(turn.sessionId, turn.seq) as { id: string } | undefined;
+    if (prev) this.enqueue({ turnId: prev.id, nextTurnId: turn.id });
+  }
+
+  /** The session ended: its last main turn is judged with "session ended" as the next state. */
+  onSessionEnded(sessionId: string): void {
+    const last = this.lastMainStmt.get(sessionId) as { id: string } | undefined;
+    if (last) this.enqueue({ turnId: last.id, nextTurnId: null });
+  }
+
+  private enqueue(p: JudgePayload): void {
+    if (this.jobs.enqueue(JUDGE_JOB, p, { dedupeKey: `judge:${p.turnId}` }) !== null) this.wake();
+  }
+}
+
+/** The durable job that judges one turn and stores its reward (at most once per turn). */
+export function judgeJobHandler(deps: {
+  judge: Judge;
+  turns: TurnRepository;
+  rewards: RewardRepository;
+  log: Logger;
+  maxConcurrency: number;
+  onReward: RewardListener;
+}): JobHandler {
+  return {
+    kind: JUDGE_JOB,
+    concurrency: deps.maxConcurrency,
+    maxAttempts: 12,
+    async run(job: Job, signal: AbortSignal) {
+      const p = job.payload as JudgePayload;
+      const turn = deps.turns.get(p.turnId);
+      if (!turn) return; // deleted: nothing to judge
+      if (deps.rewards.forTurn(turn.id).some((r) => r.source === 'judge')) return; // judged before a crash
+      const next = p.nextTurnId ? deps.turns.get(p.nextTurnId) : undefined;
+      const result = await deps.judge.score(
+        turnView(turn),
+        next ? nextStateFrom(next) : SESSION_END,
+        signal,
+        turn.model,
+      );
+      const id = deps.rewards.insert({
+        turnId: turn.id,
+        source: 'judge',
+        score: result.score,
+        votes: result.votes,
+        rationale: result.rationale,
+      });
+      deps.log.debug(
+        { turnId: turn.id, score: result.score, votes: result.votes, cached: result.cached },
+        'turn judged',
+      );
+      if (id !== null) deps.onReward(turn.id, result.score, 'judge');
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { TurnRecorder } from '../server/proxy/recorder.js';
+import type { SessionTracker } from '../sessions/tracker.js';
+import type { Db } from '../store/db.js';
+import type { JobQueue } from '../store/jobs.js';
+import type { RewardRepository } from '../store/rewards.js';
+import type { TurnRepository } from '../store/turns.js';
+import { CallBudget } from './budget.js';
+import type { JobRunner } from './jobs/runner.js';
+import { JudgeScheduler, judgeJobHandler, type RewardListener } from './judge/jobs.js';
+import { Judge } from './judge/judge.js';
+import { createLlmClient, type LlmEndpoint, resolveLlmEndpoint } from './llm-client.js';
+
+export interface LearningDeps {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  db: Db;
+  log: Logger;
+  jobs: JobQueue;
+  runner: JobRunner;
+  turns: TurnRepository;
+  rewards: RewardRepository;
+  recorder: TurnRecorder;
+  tracker: SessionTracker;
+}
+
+export interface Learning {
+  judge: Judge | null;
+  judgeEndpoint: LlmEndpoint | null;
+  /** Listeners told about every new reward (judge or explicit feedback). */
+  onReward(listener: RewardListener): void;
+  /** Report explicit feedback into the same stream as judge rewards. */
+  feedback(turnId: string, score: number): void;
+}
+
+/** Build the judging pipeline from config and hook it to the recorder and session tracker. */
+export function wireLearning(d: LearningDeps): Learning {
+  const listeners: RewardListener[] = [];
+  const emit: RewardListener = (turnId, score, source) => {
+    for (const l of listeners) {
+      try {
+        l(turnId, score, source);
+      } catch (err) {
+        d.log.error({ err }, 'reward listener failed');
+      }
+    }
+  };
+  const judgeEndpoint = d.config.judge.enabled ? resolveLlmEndpoint(d.config.judge, d.config, d.env) : null;
+  let judge: Judge | null = null;
+  if (judgeEndpoint) {
+    judge = new Judge(
+      createLlmClient(judgeEndpoint, d.config.judge.timeout_ms),
+      d.db,
+      new CallBudget(d.db, 'judge', d.config.judge.daily_call_budget),
+      {
+        votes: d.config.judge.votes,
+        temperature: d.config.judge.temperature,
+        maxTokens: d.config.judge.max_tokens,
+        maxConcurrency: d.config.judge.max_concurrency,
+        model: judgeEndpoint.model,
+      },
+    );
+    const scheduler = new JudgeScheduler(d.db, d.jobs, () => d.runner.wake());
+    d.recorder.onRecorded((t) => scheduler.onTurnRecorded(t));
+    d.tracker.onEnded((id) => scheduler.onSessionEnded(id));
+    d.runner.register(
+      judgeJobHandler({
+        judge,
+        turns: d.turns,
+        rewards: d.rewards,
+        log: d.log,
+        maxConcurrency: d.config.judge.max_concurrency,
+        onReward: emit,
+      }),
+    );
+  } else {
+    d.log.warn('judge not configured: turns are recorded but not scored (set judge.* or an upstream)');
+  }
+  return {
+    judge,
+    judgeEndpoint,
+    onReward: (l) => listeners.push(l),
+    feedback: (turnId, score) => emit(turnId, score, 'user'),
+  };
+}
