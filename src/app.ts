@@ -17,6 +17,7 @@ import { healthRoutes } from './server/routes/health.js';
 import { llmRoutes } from './server/routes/llm.js';
 import { createHttpServer } from './server/server.js';
 import { SessionTracker } from './sessions/tracker.js';
+import { type SkillsRuntime, createSkills } from './skills/wire.js';
 import { type Db, openStore } from './store/db.js';
 import { JobQueue } from './store/jobs.js';
 import { RewardRepository } from './store/rewards.js';
@@ -51,6 +52,7 @@ export class App {
   readonly router = new Router();
   readonly log: Logger;
   readonly upstream: ResolvedUpstream | null;
+  readonly skills: SkillsRuntime;
   private backend: ServingBackend | null;
   private injector: PromptInjector = noInjection;
   private server: http.Server | null = null;
@@ -84,6 +86,9 @@ export class App {
         })
       : null;
 
+    this.skills = createSkills({ loaded: opts.loaded, db: this.db, log: this.log, env: opts.env });
+    if (this.skills.injector) this.setInjector(this.skills.injector);
+
     const proxyDeps: ProxyDeps = {
       backend: () => this.backend,
       tracker: this.tracker,
@@ -106,6 +111,7 @@ export class App {
       }),
       ...llmRoutes(proxyDeps),
       ...adminSessionRoutes({ sessions: this.sessions, turns: this.turns }),
+      ...this.skills.routes,
     );
     this.learning = wireLearning({
       config,
@@ -146,6 +152,7 @@ export class App {
 
   async start(): Promise<void> {
     const { config } = this.opts.loaded;
+    this.skills.start();
     const server = createHttpServer({ router: this.router, apiKey: config.proxy.api_key, log: this.log });
     const port = this.opts.port ?? config.proxy.port;
     await new Promise<void>((resolve, reject) => {
@@ -201,6 +208,7 @@ export class App {
     }
     await jobsStopped;
     await this.backend?.close().catch(() => {});
+    this.skills.stop();
     this.db.close();
     this.log.info('MetaClaw proxy stopped');
   }

@@ -4,6 +4,7 @@ import { registerConfig } from './config.js';
 import { CliError } from './context.js';
 import { registerFeedback } from './feedback.js';
 import { registerSessions } from './sessions.js';
+import { registerSkills } from './skills.js';
 import { registerStart } from './start.js';
 import { registerStatus } from './status.js';
 import { registerStop } from './stop.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerSessions(program);
   registerFeedback(program);
+  registerSkills(program);
   return program;
 }
 

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import pino from 'pino';
 import { storePath } from '../config/load.js';
 import { revisionView } from '../skills/admin.js';
 import { copyExtras, readSkillAt, type SkillWarning, writeSkill } from '../skills/folder.js';
@@ -24,9 +23,8 @@ function withLibrary<T>(cmd: Command, fn: (lib: SkillLibrary, dir: string) => T)
   const db = openStore(storePath(loaded));
   try {
     const dir = skillsDir(loaded);
-    // Warnings (broken SKILL.md files) go to stderr so --json output stays parseable.
-    const log = pino({ level: 'warn', base: null, timestamp: false }, pino.destination(2));
-    const lib = new SkillLibrary(new SkillRepository(db), { dir, log });
+    // No logger: commands print warnings (broken SKILL.md files) to stderr themselves.
+    const lib = new SkillLibrary(new SkillRepository(db), { dir });
     lib.load();
     return fn(lib, dir);
   } finally {

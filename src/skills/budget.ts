@@ -6,10 +6,18 @@ export interface TokenCounter {
   count(text: string): number;
 }
 
-/** o200k_base (GPT-4o family); loading the ranks takes ~0.5 s, so build it once in the composition root. */
+/**
+ * o200k_base (GPT-4o family). Building the encoder takes ~0.6 s of CPU, so it is built on first
+ * use: a proxy with an empty library never pays for it.
+ */
 export function o200kCounter(): TokenCounter {
-  const enc = new Tiktoken(o200kBase);
-  return { count: (text) => enc.encode(text).length };
+  let enc: Tiktoken | null = null;
+  return {
+    count: (text) => {
+      enc ??= new Tiktoken(o200kBase);
+      return enc.encode(text).length;
+    },
+  };
 }
 
 export interface ComposeOptions {
@@ -53,13 +61,10 @@ export class BlockComposer {
     number,
     { full: string; fullTokens: number; line: string; lineTokens: number }
   >();
-  private readonly headerTokens: number;
-  private readonly linesHeaderTokens: number;
+  private headerTokens = -1;
+  private linesHeaderTokens = -1;
 
-  constructor(private readonly counter: TokenCounter) {
-    this.headerTokens = counter.count(HEADER);
-    this.linesHeaderTokens = counter.count(LINES_HEADER);
-  }
+  constructor(private readonly counter: TokenCounter) {}
 
   /** Count a revision's pieces ahead of time (background warm-up), so requests only add numbers. */
   prepare(id: number, name: string, description: string, body: string) {
@@ -82,6 +87,10 @@ export class BlockComposer {
    * once one skill drops to a line, all later ones do, so relevance order is kept. Never over budget.
    */
   compose(ranked: readonly RankedSkill[], o: ComposeOptions): ComposedBlock | null {
+    if (this.headerTokens < 0) {
+      this.headerTokens = this.counter.count(HEADER);
+      this.linesHeaderTokens = this.counter.count(LINES_HEADER);
+    }
     let used = this.headerTokens;
     if (ranked.length === 0 || used >= o.budgetTokens) return null;
     const fullText: string[] = [];
