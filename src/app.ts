@@ -7,6 +7,7 @@ import { type ResolvedUpstream, resolveUpstream } from './config/upstream.js';
 import { JobRunner } from './learning/jobs/runner.js';
 import { type Learning, wireLearning } from './learning/wire.js';
 import { createLogger } from './logging.js';
+import { type Scheduler, wireScheduler } from './scheduler/wire.js';
 import { noInjection, type PromptInjector } from './server/injection.js';
 import type { ProxyDeps } from './server/proxy/handle.js';
 import { TurnRecorder } from './server/proxy/recorder.js';
@@ -53,6 +54,8 @@ export class App {
   readonly log: Logger;
   readonly upstream: ResolvedUpstream | null;
   readonly skills: SkillsRuntime;
+  /** Opportunistic training windows; null when `scheduler.enabled` is false. */
+  readonly scheduler: Scheduler | null;
   private backend: ServingBackend | null;
   private injector: PromptInjector = noInjection;
   private server: http.Server | null = null;
@@ -124,6 +127,8 @@ export class App {
       rewards: this.rewards,
       recorder: this.recorder,
       tracker: this.tracker,
+      library: config.skills.enabled ? this.skills.library : null,
+      backend: () => this.backend,
     });
     this.router.add(
       ...feedbackRoutes({
@@ -133,6 +138,13 @@ export class App {
         onFeedback: (turnId, score) => this.learning.feedback(turnId, score),
       }),
     );
+    this.scheduler = wireScheduler({
+      config,
+      home: opts.loaded.home,
+      db: this.db,
+      lastRequestAt: () => this.lastActivityAt,
+      log: this.log,
+    });
   }
 
   /** Time of the last proxied request (ms since epoch; 0 = none since start). */
@@ -184,6 +196,7 @@ export class App {
     this.sweepTimer = setInterval(() => this.tracker.sweepIdle(), sweepEvery);
     this.sweepTimer.unref();
     this.runner.start();
+    this.scheduler?.start();
     this.log.info(
       { url: this.url, upstream: this.backend?.name ?? null, version: VERSION },
       'MetaClaw proxy listening',
@@ -197,6 +210,9 @@ export class App {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     const server = this.server;
     const jobsStopped = this.runner.stop(Math.min(graceMs, 5000));
+    const schedulerStopped = this.scheduler?.stop(
+      this.opts.loaded.config.scheduler.preempt_grace_seconds * 1000,
+    );
     if (server) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -207,6 +223,7 @@ export class App {
       this.server = null;
     }
     await jobsStopped;
+    await schedulerStopped;
     await this.backend?.close().catch(() => {});
     this.skills.stop();
     this.db.close();

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerConfig } from './config.js';
 import { CliError } from './context.js';
+import { registerEvolutions } from './evolutions.js';
 import { registerFeedback } from './feedback.js';
 import { registerSessions } from './sessions.js';
 import { registerSkills } from './skills.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerConfig(program);
   registerSessions(program);
   registerFeedback(program);
+  registerEvolutions(program);
   registerSkills(program);
   return program;
 }

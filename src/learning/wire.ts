@@ -2,11 +2,14 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { TurnRecorder } from '../server/proxy/recorder.js';
 import type { SessionTracker } from '../sessions/tracker.js';
+import type { SkillLibrary } from '../skills/library.js';
 import type { Db } from '../store/db.js';
 import type { JobQueue } from '../store/jobs.js';
 import type { RewardRepository } from '../store/rewards.js';
 import type { TurnRepository } from '../store/turns.js';
+import type { ServingBackend } from '../upstream/types.js';
 import { CallBudget } from './budget.js';
+import { EvolutionEngine } from './evolve/engine.js';
 import type { JobRunner } from './jobs/runner.js';
 import { JudgeScheduler, judgeJobHandler, type RewardListener } from './judge/jobs.js';
 import { Judge } from './judge/judge.js';
@@ -23,11 +26,15 @@ export interface LearningDeps {
   rewards: RewardRepository;
   recorder: TurnRecorder;
   tracker: SessionTracker;
+  /** The skill library evolution edits; null when skills are disabled (no evolution then). */
+  library: SkillLibrary | null;
+  backend: () => ServingBackend | null;
 }
 
 export interface Learning {
   judge: Judge | null;
   judgeEndpoint: LlmEndpoint | null;
+  evolution: EvolutionEngine | null;
   /** Listeners told about every new reward (judge or explicit feedback). */
   onReward(listener: RewardListener): void;
   /** Report explicit feedback into the same stream as judge rewards. */
@@ -37,10 +44,10 @@ export interface Learning {
 /** Build the judging pipeline from config and hook it to the recorder and session tracker. */
 export function wireLearning(d: LearningDeps): Learning {
   const listeners: RewardListener[] = [];
-  const emit: RewardListener = (turnId, score, source) => {
+  const emit: RewardListener = (turnId, score, source, sessionEnd) => {
     for (const l of listeners) {
       try {
-        l(turnId, score, source);
+        l(turnId, score, source, sessionEnd);
       } catch (err) {
         d.log.error({ err }, 'reward listener failed');
       }
@@ -77,10 +84,45 @@ export function wireLearning(d: LearningDeps): Learning {
   } else {
     d.log.warn('judge not configured: turns are recorded but not scored (set judge.* or an upstream)');
   }
+
+  let evolution: EvolutionEngine | null = null;
+  const evolveCfg = d.config.evolution;
+  const evolveEndpoint = evolveCfg.enabled
+    ? resolveLlmEndpoint(evolveCfg, d.config, d.env, judgeEndpoint)
+    : null;
+  if (evolveEndpoint && d.library) {
+    evolution = new EvolutionEngine({
+      db: d.db,
+      library: d.library,
+      client: createLlmClient(evolveEndpoint, evolveCfg.timeout_ms),
+      judge,
+      backend: d.backend,
+      turns: d.turns,
+      rewards: d.rewards,
+      jobs: d.jobs,
+      wake: () => d.runner.wake(),
+      log: d.log.child({ component: 'evolution' }),
+      settings: {
+        minFailures: evolveCfg.min_failures,
+        verify: evolveCfg.verify,
+        maxOps: evolveCfg.max_ops,
+        debounceMs: evolveCfg.debounce_ms,
+        duplicateThreshold: evolveCfg.duplicate_threshold,
+        model: evolveEndpoint.model,
+      },
+    });
+    const engine = evolution;
+    d.runner.register(engine.handler());
+    listeners.push((turnId, score, _source, sessionEnd) => {
+      engine.recordUse(turnId, score);
+      engine.onReward(score, sessionEnd);
+    });
+  }
   return {
     judge,
     judgeEndpoint,
+    evolution,
     onReward: (l) => listeners.push(l),
-    feedback: (turnId, score) => emit(turnId, score, 'user'),
+    feedback: (turnId, score) => emit(turnId, score, 'user', false),
   };
 }

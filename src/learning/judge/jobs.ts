@@ -15,7 +15,13 @@ interface JudgePayload {
   nextTurnId: string | null;
 }
 
-export type RewardListener = (turnId: string, score: number, source: 'judge' | 'user') => void;
+/** `sessionEnd`: the judged turn was its session's last (judged against the end of the session). */
+export type RewardListener = (
+  turnId: string,
+  score: number,
+  source: 'judge' | 'user',
+  sessionEnd: boolean,
+) => void;
 
 /**
  * Decides when a main turn can be judged — once its next state is known: the session's next main
@@ -92,7 +98,7 @@ export function judgeJobHandler(deps: {
         { turnId: turn.id, score: result.score, votes: result.votes, cached: result.cached },
         'turn judged',
       );
-      if (id !== null) deps.onReward(turn.id, result.score, 'judge');
+      if (id !== null) deps.onReward(turn.id, result.score, 'judge', p.nextTurnId === null);
     },
   };
 }

@@ -1,0 +1,241 @@
+import type { Logger } from 'pino';
+import type { SkillLibrary } from '../../skills/library.js';
+import type { Db } from '../../store/db.js';
+import { EvolutionRepository } from '../../store/evolutions.js';
+import type { Job, JobQueue } from '../../store/jobs.js';
+import type { RewardRepository } from '../../store/rewards.js';
+import type { TurnRepository } from '../../store/turns.js';
+import type { ServingBackend } from '../../upstream/types.js';
+import type { JobHandler } from '../jobs/runner.js';
+import type { Judge } from '../judge/judge.js';
+import type { LlmClient } from '../llm-client.js';
+import { loadTurnSets, markConsumed } from '../sets.js';
+import { parseEvolverReply } from './ops.js';
+import { EVOLVER_SYSTEM, evolverUserPrompt, type SkillForPrompt } from './prompt.js';
+import { failedTrajectories } from './trajectories.js';
+import { type ExistingSkill, MAX_EVOLVED_BODY_CHARS, validateEvolution } from './validate.js';
+import { verifyChangeSet } from './verify.js';
+
+export const EVOLVE_JOB = 'evolve';
+
+export interface EvolutionSettings {
+  minFailures: number;
+  verify: boolean;
+  maxOps: number;
+  debounceMs: number;
+  duplicateThreshold: number;
+  model?: string;
+}
+
+export interface EvolutionDeps {
+  db: Db;
+  library: SkillLibrary;
+  client: LlmClient;
+  judge: Judge | null;
+  backend: () => ServingBackend | null;
+  turns: TurnRepository;
+  rewards: RewardRepository;
+  jobs: JobQueue;
+  wake: () => void;
+  log: Logger;
+  settings: EvolutionSettings;
+  /** Called after a change set went live (benchmarks measure judgement → live). */
+  onApplied?: (generation: number) => void;
+}
+
+/** Related skills shown in full; the rest by name only. */
+const RELATED_IN_FULL = 8;
+/** A skill is proposed for retirement once it has hurt this often and clearly more than it helped. */
+const HARMFUL_MIN = 5;
+
+/**
+ * The fast adaptation loop: failed turns of the current generation (the support set) are
+ * distilled by the evolver into skill edits, validated, optionally verified by replay, and applied
+ * as one new library generation; the support turns are then consumed and never reach training.
+ */
+export class EvolutionEngine {
+  readonly evolutions: EvolutionRepository;
+
+  constructor(private readonly d: EvolutionDeps) {
+    this.evolutions = new EvolutionRepository(d.db);
+  }
+
+  /**
+   * A new reward arrived. Enough failures under this generation start an evolution; so does the
+   * end of a session (its last turn's judgement) when the support set holds at least one failure.
+   */
+  onReward(score: number, sessionEnd: boolean): void {
+    if (score >= 0 && !sessionEnd) return;
+    const support = loadTurnSets(this.d.db, this.d.library.current().generation).support.length;
+    if (support >= this.d.settings.minFailures) this.enqueue('min-failures');
+    else if (sessionEnd && support >= 1) this.enqueue('session-end');
+  }
+
+  /** Count helpful/harmful uses for every revision injected into the rewarded turn. */
+  recordUse(turnId: string, score: number): void {
+    const turn = this.d.turns.get(turnId);
+    if (!turn || turn.injectedRevisionIds.length === 0 || score === 0) return;
+    const col = score > 0 ? 'helpful' : 'harmful';
+    const stmt = this.d.db.prepare(`UPDATE skill_revisions SET ${col} = ${col} + 1 WHERE id = ?`);
+    this.d.db.transaction(() => {
+      for (const id of turn.injectedRevisionIds) stmt.run(id);
+    })();
+  }
+
+  /** One evolution at a time; a burst of triggers within the debounce window becomes one job. */
+  enqueue(trigger: string): void {
+    const busy = this.d.db
+      .prepare(`SELECT 1 FROM jobs WHERE kind = ? AND state IN ('pending', 'running') LIMIT 1`)
+      .get(EVOLVE_JOB);
+    if (busy) return;
+    this.d.jobs.enqueue(EVOLVE_JOB, { trigger }, { runAfter: Date.now() + this.d.settings.debounceMs });
+    setTimeout(() => this.d.wake(), this.d.settings.debounceMs + 5).unref();
+  }
+
+  handler(): JobHandler {
+    return { kind: EVOLVE_JOB, concurrency: 1, maxAttempts: 5, run: (job, signal) => this.run(job, signal) };
+  }
+
+  async run(job: Job, signal: AbortSignal): Promise<void> {
+    const { trigger } = job.payload as { trigger: string };
+    const snap = this.d.library.current();
+    const support = loadTurnSets(this.d.db, snap.generation).support;
+    if (support.length === 0) return;
+    const failures = failedTrajectories(this.d.db, this.d.turns, this.d.rewards, support);
+    const existing = new Map<string, ExistingSkill>();
+    const forPrompt = new Map<string, SkillForPrompt>();
+    // Counters change after a revision is loaded: read them fresh from the store.
+    const counts = new Map(
+      (
+        this.d.db.prepare('SELECT id, helpful, harmful FROM skill_revisions').all() as {
+          id: number;
+          helpful: number;
+          harmful: number;
+        }[]
+      ).map((r) => [r.id, r]),
+    );
+    for (const [name, r] of snap.byName) {
+      const c = counts.get(r.id);
+      existing.set(name, { name, pinned: r.meta.pinned, doc: { frontmatter: r.frontmatter, body: r.body } });
+      forPrompt.set(name, {
+        name,
+        description: r.description,
+        body: r.body,
+        helpful: c?.helpful ?? 0,
+        harmful: c?.harmful ?? 0,
+      });
+    }
+    const related = this.relatedSkills(
+      failures.map((f) => `${f.view.task}\n${f.view.response}`),
+      snap,
+    ).map((s) => forPrompt.get(s.name) ?? s);
+    const retireHints = [...forPrompt.values()].filter(
+      (s) => s.harmful >= HARMFUL_MIN && s.harmful > 2 * s.helpful,
+    );
+    const shown = [...new Map([...related, ...retireHints].map((s) => [s.name, s])).values()];
+    const others = [...forPrompt.keys()].filter((n) => !shown.some((s) => s.name === n));
+    const prompt = evolverUserPrompt(failures, shown, others, this.d.settings.maxOps);
+
+    const id = this.evolutions.create(trigger, support);
+    this.evolutions.update(id, { prompt });
+    const raw = await this.d.client.complete(
+      {
+        system: EVOLVER_SYSTEM,
+        user: prompt,
+        temperature: 0.2,
+        maxTokens: 4000,
+        json: true,
+        model: this.d.settings.model,
+      },
+      signal,
+    );
+    this.evolutions.update(id, { rawReply: raw });
+    let parsed: ReturnType<typeof parseEvolverReply>;
+    try {
+      parsed = parseEvolverReply(raw);
+    } catch (err) {
+      this.evolutions.update(id, { outcome: 'failed', validation: { error: (err as Error).message } });
+      throw err;
+    }
+    const validation = validateEvolution(parsed.ops, existing, {
+      maxOps: this.d.settings.maxOps,
+      duplicateThreshold: this.d.settings.duplicateThreshold,
+      maxBodyChars: MAX_EVOLVED_BODY_CHARS,
+      provenance: { origin: 'evolved', evolutionId: id, supportTurnIds: support },
+    });
+    this.evolutions.update(id, {
+      ops: parsed.ops,
+      validation: { accepted: validation.accepted, rejected: validation.rejected, malformed: parsed.invalid },
+    });
+    // Whatever the verdict, these failures have been examined: consume them so they do not
+    // trigger the same evolution again and never reach policy training.
+    const consume = () => markConsumed(this.d.db, support, id);
+    if (validation.ops.length === 0) {
+      this.d.db.transaction(() => {
+        consume();
+        this.evolutions.update(id, { outcome: 'empty' });
+      })();
+      this.d.log.info(
+        { evolutionId: id, rejected: validation.rejected.length },
+        'evolution proposed no applicable edits',
+      );
+      return;
+    }
+    const backend = this.d.backend();
+    if (this.d.settings.verify && this.d.judge && backend) {
+      const before = new Map(support.map((t) => [t, this.d.rewards.effective(t)?.score ?? -1]));
+      const verification = await verifyChangeSet({
+        support: support.map((t) => this.d.turns.get(t)!).filter(Boolean),
+        before,
+        ops: validation.ops,
+        revisionsById: (ids) => this.d.library.repo.revisionsByIds(ids),
+        backend,
+        judge: this.d.judge,
+        signal,
+      });
+      this.evolutions.update(id, { verification });
+      if (!verification.accepted) {
+        this.d.db.transaction(() => {
+          consume();
+          this.evolutions.update(id, { outcome: 'rejected' });
+        })();
+        this.d.log.info(
+          { evolutionId: id, reason: verification.reason },
+          'evolution rejected by verification',
+        );
+        return;
+      }
+    }
+    const applied = this.d.library.apply(validation.ops, 'evolution', `evolution ${id}`);
+    const generation = applied?.generation.number ?? this.d.library.current().generation;
+    this.d.db.transaction(() => {
+      consume();
+      this.evolutions.update(id, { outcome: 'applied', generation });
+    })();
+    this.d.log.info(
+      { evolutionId: id, generation, ops: validation.accepted.map((a) => `${a.as} ${a.name}`) },
+      'evolution applied',
+    );
+    this.d.onApplied?.(generation);
+  }
+
+  private relatedSkills(texts: string[], snap: ReturnType<SkillLibrary['current']>): SkillForPrompt[] {
+    const score = new Map<number, number>();
+    for (const t of texts) {
+      for (const hit of this.d.library.index.search({ primary: t }, (id) => snap.has(id), RELATED_IN_FULL)) {
+        score.set(hit.id, (score.get(hit.id) ?? 0) + hit.score);
+      }
+    }
+    return [...score.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, RELATED_IN_FULL)
+      .map(([id]) => snap.get(id)!)
+      .map((r) => ({
+        name: r.name,
+        description: r.description,
+        body: r.body,
+        helpful: r.helpful,
+        harmful: r.harmful,
+      }));
+  }
+}
