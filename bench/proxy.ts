@@ -1,0 +1,879 @@
+// Proxy overhead benchmark: the same fake upstream called directly and through the real MetaClaw
+// proxy (the built CLI, recording every turn to SQLite), in one run, non-streaming and streaming,
+// at concurrency 1 and 64. Prints added latency (proxy − direct) p50/p99, first-chunk latency for
+// streams, throughput ratio, the proxy's RSS, and checks the budgets from the issue.
+//
+//   npm run bench:proxy                  full run (~3 min)
+//   npm run bench:proxy -- --quick       ~10x fewer requests, for a smoke test
+//   npm run bench:proxy -- --cpu-prof    also profile the proxy (node --cpu-prof) and print its hotspots;
+//                                        timings are then inflated by the profiler
+//   npm run bench:proxy -- --skip-build  use dist/ as it is
+//   npm run bench:proxy -- --proxy-flags='--trace-gc'   extra node flags for the proxy process
+//
+// Three processes share the machine's cores: this load generator, the fake upstream
+// (bench/fake-upstream-child.ts) and the proxy (`node bin/metaclaw.js start --foreground`).
+// Writes bench/results/proxy.json (and the tail of the proxy's own output to proxy-output.log). Exit code 1 when a budget fails or the run breaks.
+import { execFileSync, execSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { Pool } from 'undici';
+import { type ProfileSummary, summarizeCpuProfile } from './lib/cpuprofile.js';
+import { type ClosedLoopOptions, runClosedLoop } from './lib/load.js';
+import { type ManagedChild, MiB, procStatusBytes, RssSampler, spawnReady, stopChild } from './lib/process.js';
+import { fmt, round, type Summary, summarize } from './lib/stats.js';
+import { renderTable } from './lib/table.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
+const CHAT_PATH = '/v1/chat/completions';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+    'skip-build': { type: 'boolean', default: false },
+    'proxy-flags': { type: 'string', default: '' },
+    'chunk-delay-ms': { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '2' },
+  },
+});
+
+// ---- plan --------------------------------------------------------------------------------------
+
+/** Reply: 128 chars in 8-char deltas = role + 16 content + finish + usage + [DONE] = 20 SSE frames. */
+const REPLY_CHARS = 128;
+const CHUNK_SIZE = 8;
+const CHUNK_DELAY_MS = Number(args['chunk-delay-ms']);
+const ROUNDS = Math.max(1, Number(args.rounds));
+const SCALE = args.quick ? 0.1 : 1;
+const n = (x: number) => Math.max(10, Math.round(x * SCALE));
+const ms = (x: number) => Math.max(300, Math.round(x * SCALE));
+/** Nothing in the run may take longer than this; then children are killed and the run fails. */
+const WATCHDOG_MS = 15 * 60_000;
+
+interface Scenario {
+  id: string;
+  stream: boolean;
+  concurrency: number;
+  warmup: ClosedLoopOptions;
+  /** One measured phase; each target gets ROUNDS of them, alternating with the other target. */
+  phase: ClosedLoopOptions;
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    id: 'non-stream c1',
+    stream: false,
+    concurrency: 1,
+    warmup: { concurrency: 1, maxRequests: n(300), maxDurationMs: 10_000 },
+    phase: { concurrency: 1, maxRequests: n(2000), maxDurationMs: 60_000 },
+  },
+  {
+    id: 'stream c1',
+    stream: true,
+    concurrency: 1,
+    warmup: { concurrency: 1, maxRequests: n(50), maxDurationMs: 10_000 },
+    phase: { concurrency: 1, maxRequests: n(500), maxDurationMs: 60_000 },
+  },
+  {
+    id: 'non-stream c64',
+    stream: false,
+    concurrency: 64,
+    warmup: { concurrency: 64, maxRequests: 20_000, maxDurationMs: ms(1000) },
+    phase: { concurrency: 64, maxRequests: n(20_000), maxDurationMs: ms(5000) },
+  },
+  {
+    id: 'stream c64',
+    stream: true,
+    concurrency: 64,
+    warmup: { concurrency: 64, maxRequests: 20_000, maxDurationMs: ms(1000) },
+    phase: { concurrency: 64, maxRequests: n(20_000), maxDurationMs: ms(5000) },
+  },
+];
+
+const BUDGET = {
+  addedP50Ms: 1,
+  addedP99Ms: 5,
+  addedFirstChunkP50Ms: 2,
+  minThroughputRatio: 0.35,
+  maxIdleRssBytes: 100 * MiB,
+};
+
+// ---- request bodies ----------------------------------------------------------------------------
+
+/** A realistic ~2 KB agent call: system prompt, a short exchange, a new user message. */
+function chatBody(stream: boolean): Buffer {
+  const system =
+    'You are a careful coding assistant working inside a developer tool. Answer concisely, prefer ' +
+    'small, reviewable changes, and explain the reason for each change in one sentence. When you ' +
+    'are unsure about an API, say so instead of guessing. Use the tools you are given to read files ' +
+    'before proposing edits, keep the existing code style, and never invent file paths. Format code ' +
+    'as fenced blocks with a language tag. If a request is ambiguous, ask one clarifying question ' +
+    'first. Respect the project conventions: TypeScript strict mode, ESM modules, no default ' +
+    'exports, errors with stable codes, structured logging without secrets, and tests next to the ' +
+    'behaviour they assert. The user works on a Linux laptop with Node 20 and npm.';
+  const messages = [
+    { role: 'system', content: system },
+    {
+      role: 'user',
+      content:
+        'The integration test for the session tracker fails intermittently on CI with a timeout ' +
+        'after 5000 ms. It passes locally. Here is the failing assertion: expected 2 sessions, got 1. ' +
+        'What could make two requests land in the same session only on CI?',
+    },
+    {
+      role: 'assistant',
+      content:
+        'Two likely causes: the requests share a conversation prefix so inference joins them, or ' +
+        'the idle sweep has not run because the fake clock is not advanced. Can you show how the ' +
+        'test builds the two request bodies and whether it sets X-Session-Id?',
+    },
+    {
+      role: 'user',
+      content:
+        'Both bodies use the same system prompt and the second repeats the first message and adds ' +
+        'one. No X-Session-Id header. The test expects a new session because the user agent differs. ' +
+        'Should inference take the client name into account for main turns, and how would I test it?',
+    },
+  ];
+  return Buffer.from(
+    JSON.stringify({
+      model: 'fake-model',
+      messages,
+      temperature: 0.2,
+      max_tokens: 512,
+      ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+    }),
+  );
+}
+
+const BODIES = { stream: chatBody(true), nonStream: chatBody(false) };
+const HEADERS = {
+  'content-type': 'application/json',
+  authorization: 'Bearer bench-key',
+  'user-agent': 'metaclaw-bench/1.0',
+};
+
+// ---- one request -------------------------------------------------------------------------------
+
+interface Sample {
+  totalMs: number;
+  /** Streams: time to the first SSE frame that carries content text; NaN otherwise. */
+  firstChunkMs: number;
+  /** Streams: SSE frames received. */
+  frames: number;
+  bytes: number;
+}
+
+/** A content delta with at least one character (the role frame has `"content":""`). */
+const CONTENT_RE = /"content":"[^"]/;
+
+async function oneRequest(pool: Pool, stream: boolean): Promise<Sample> {
+  const t0 = performance.now();
+  const res = await pool.request({
+    path: CHAT_PATH,
+    method: 'POST',
+    headers: HEADERS,
+    body: stream ? BODIES.stream : BODIES.nonStream,
+  });
+  if (res.statusCode !== 200) {
+    const text = await res.body.text().catch(() => '');
+    throw new Error(`HTTP ${res.statusCode}: ${text.slice(0, 300)}`);
+  }
+  if (!stream) {
+    const text = await res.body.text();
+    const totalMs = performance.now() - t0;
+    if (!text.includes('The proxy relays')) throw new Error(`unexpected body: ${text.slice(0, 300)}`);
+    return { totalMs, firstChunkMs: Number.NaN, frames: 0, bytes: Buffer.byteLength(text) };
+  }
+  let firstChunkMs = Number.NaN;
+  let carry = '';
+  let frames = 0;
+  let bytes = 0;
+  for await (const chunk of res.body) {
+    const s = (chunk as Buffer).toString('latin1');
+    bytes += s.length;
+    const seen = carry + s;
+    if (Number.isNaN(firstChunkMs) && CONTENT_RE.test(seen)) firstChunkMs = performance.now() - t0;
+    // Frames end with a blank line; count terminators, including one split across chunks.
+    for (
+      let i = seen.indexOf('\n\n', Math.max(0, carry.length - 1));
+      i >= 0;
+      i = seen.indexOf('\n\n', i + 2)
+    ) {
+      frames++;
+    }
+    carry = seen.slice(-32);
+  }
+  const totalMs = performance.now() - t0;
+  if (!carry.includes('data: [DONE]')) throw new Error(`stream ended without [DONE]: …${carry}`);
+  if (Number.isNaN(firstChunkMs)) throw new Error('stream carried no content');
+  return { totalMs, firstChunkMs, frames, bytes };
+}
+
+// ---- measurement -------------------------------------------------------------------------------
+
+type TargetName = 'direct' | 'proxy';
+
+interface TargetAcc {
+  total: number[];
+  firstChunk: number[];
+  ok: number;
+  errors: number;
+  errorMessages: string[];
+  elapsedMs: number;
+  phaseThroughputs: number[];
+  frames: { min: number; max: number };
+  bytes: number;
+}
+
+const newAcc = (): TargetAcc => ({
+  total: [],
+  firstChunk: [],
+  ok: 0,
+  errors: 0,
+  errorMessages: [],
+  elapsedMs: 0,
+  phaseThroughputs: [],
+  frames: { min: Number.POSITIVE_INFINITY, max: 0 },
+  bytes: 0,
+});
+
+interface TargetResult {
+  total: Summary;
+  firstChunk: Summary | null;
+  requests: number;
+  errors: number;
+  errorMessages: string[];
+  throughput: number;
+  phaseThroughputs: number[];
+  framesPerStream: { min: number; max: number } | null;
+  responseBytes: number;
+}
+
+interface ScenarioResult {
+  id: string;
+  stream: boolean;
+  concurrency: number;
+  direct: TargetResult;
+  proxy: TargetResult;
+  addedMs: { p50: number; p99: number };
+  addedFirstChunkMs: { p50: number; p99: number } | null;
+  throughputRatio: number;
+  proxyPeakRssBytes: number;
+}
+
+/** Requests sent to the proxy (warm-ups included): each must be a turn in its store. */
+let proxiedSent = 0;
+
+async function drive(
+  pool: Pool,
+  target: TargetName,
+  s: Scenario,
+  opts: ClosedLoopOptions,
+  acc: TargetAcc | null,
+) {
+  const r = await runClosedLoop({ ...opts, signal: stopLoad.signal }, (_i) => {
+    if (target === 'proxy') proxiedSent++;
+    return oneRequest(pool, s.stream);
+  });
+  if (!acc) {
+    if (r.errors > 0)
+      throw new Error(`${s.id} warm-up against ${target}: ${r.errors} errors, e.g. ${r.errorMessages[0]}`);
+    return;
+  }
+  for (const x of r.samples) {
+    acc.total.push(x.totalMs);
+    if (s.stream) {
+      acc.firstChunk.push(x.firstChunkMs);
+      acc.frames.min = Math.min(acc.frames.min, x.frames);
+      acc.frames.max = Math.max(acc.frames.max, x.frames);
+    }
+    acc.bytes = x.bytes;
+  }
+  acc.ok += r.samples.length;
+  acc.errors += r.errors;
+  acc.errorMessages.push(...r.errorMessages.slice(0, 3 - acc.errorMessages.length));
+  acc.elapsedMs += r.elapsedMs;
+  acc.phaseThroughputs.push(r.throughput);
+}
+
+function poolFor(origin: string, concurrency: number): Pool {
+  return new Pool(origin, {
+    connections: concurrency,
+    pipelining: 1,
+    keepAliveTimeout: 60_000,
+    keepAliveMaxTimeout: 60_000,
+  });
+}
+
+function finishTarget(acc: TargetAcc, stream: boolean): TargetResult {
+  return {
+    total: summarize(acc.total),
+    firstChunk: stream ? summarize(acc.firstChunk) : null,
+    requests: acc.ok,
+    errors: acc.errors,
+    errorMessages: acc.errorMessages,
+    throughput: acc.elapsedMs > 0 ? acc.ok / (acc.elapsedMs / 1000) : 0,
+    phaseThroughputs: acc.phaseThroughputs,
+    framesPerStream: stream ? acc.frames : null,
+    responseBytes: acc.bytes,
+  };
+}
+
+async function warmUp(origins: Record<TargetName, string>, s: Scenario): Promise<void> {
+  for (const target of ['direct', 'proxy'] as const) {
+    const pool = poolFor(origins[target], s.concurrency);
+    try {
+      await drive(pool, target, s, s.warmup, null);
+    } finally {
+      await pool.close();
+    }
+  }
+}
+
+async function runScenario(
+  origins: Record<TargetName, string>,
+  s: Scenario,
+  proxyPid: number,
+): Promise<ScenarioResult> {
+  const pools = {
+    direct: poolFor(origins.direct, s.concurrency),
+    proxy: poolFor(origins.proxy, s.concurrency),
+  };
+  const acc = { direct: newAcc(), proxy: newAcc() };
+  const rss = new RssSampler(proxyPid);
+  try {
+    for (const target of ['direct', 'proxy'] as const) await drive(pools[target], target, s, s.warmup, null);
+    rss.start();
+    // ABBA ordering: drift (thermal, page cache, WAL growth) hits both targets alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      const order: TargetName[] = round % 2 === 0 ? ['direct', 'proxy'] : ['proxy', 'direct'];
+      for (const target of order) {
+        if (stopLoad.signal.aborted) break;
+        progress(`  ${s.id}: round ${round + 1}/${ROUNDS} ${target}`);
+        await drive(pools[target], target, s, s.phase, acc[target]);
+      }
+    }
+  } finally {
+    rss.stop();
+    await Promise.all([pools.direct.close(), pools.proxy.close()]);
+  }
+  const direct = finishTarget(acc.direct, s.stream);
+  const proxy = finishTarget(acc.proxy, s.stream);
+  return {
+    id: s.id,
+    stream: s.stream,
+    concurrency: s.concurrency,
+    direct,
+    proxy,
+    addedMs: { p50: proxy.total.p50 - direct.total.p50, p99: proxy.total.p99 - direct.total.p99 },
+    addedFirstChunkMs:
+      proxy.firstChunk && direct.firstChunk
+        ? {
+            p50: proxy.firstChunk.p50 - direct.firstChunk.p50,
+            p99: proxy.firstChunk.p99 - direct.firstChunk.p99,
+          }
+        : null,
+    throughputRatio: direct.throughput > 0 ? proxy.throughput / direct.throughput : 0,
+    proxyPeakRssBytes: rss.peak,
+  };
+}
+
+// ---- budgets and report ------------------------------------------------------------------------
+
+interface Check {
+  name: string;
+  value: string;
+  budget: string;
+  pass: boolean;
+}
+
+function checksFor(r: ScenarioResult): Check[] {
+  const out: Check[] = [];
+  if (r.direct.errors + r.proxy.errors > 0) {
+    out.push({
+      name: `${r.id} errors`,
+      value: `direct ${r.direct.errors}, proxy ${r.proxy.errors}`,
+      budget: '0',
+      pass: false,
+    });
+  }
+  if (r.concurrency === 1) {
+    out.push({
+      name: `${r.id} added p50`,
+      value: `${fmt(r.addedMs.p50, 3)} ms`,
+      budget: `<= ${BUDGET.addedP50Ms} ms`,
+      pass: r.addedMs.p50 <= BUDGET.addedP50Ms,
+    });
+    out.push({
+      name: `${r.id} added p99`,
+      value: `${fmt(r.addedMs.p99, 3)} ms`,
+      budget: `<= ${BUDGET.addedP99Ms} ms`,
+      pass: r.addedMs.p99 <= BUDGET.addedP99Ms,
+    });
+    if (r.addedFirstChunkMs) {
+      out.push({
+        name: `${r.id} added first-chunk p50`,
+        value: `${fmt(r.addedFirstChunkMs.p50, 3)} ms`,
+        budget: `<= ${BUDGET.addedFirstChunkP50Ms} ms`,
+        pass: r.addedFirstChunkMs.p50 <= BUDGET.addedFirstChunkP50Ms,
+      });
+    }
+  } else {
+    out.push({
+      name: `${r.id} throughput ratio`,
+      value: `${fmt(100 * r.throughputRatio, 1)} %`,
+      budget: `>= ${100 * BUDGET.minThroughputRatio} %`,
+      pass: r.throughputRatio >= BUDGET.minThroughputRatio,
+    });
+  }
+  return out;
+}
+
+function tableRows(results: ScenarioResult[], checks: Check[]): string[][] {
+  const verdict = (...names: string[]) => {
+    const mine = checks.filter((c) => names.includes(c.name));
+    return mine.length === 0 ? 'info' : mine.every((c) => c.pass) ? 'PASS' : 'FAIL';
+  };
+  const rows: string[][] = [];
+  for (const r of results) {
+    const c1 = r.concurrency === 1;
+    rows.push([
+      r.id,
+      'total',
+      fmt(r.direct.total.p50, 3),
+      fmt(r.direct.total.p99, 3),
+      fmt(r.proxy.total.p50, 3),
+      fmt(r.proxy.total.p99, 3),
+      fmt(r.addedMs.p50, 3),
+      fmt(r.addedMs.p99, 3),
+      fmt(r.direct.throughput, 0),
+      fmt(r.proxy.throughput, 0),
+      `${fmt(100 * r.throughputRatio, 1)}%`,
+      c1
+        ? `+p50<=${BUDGET.addedP50Ms} +p99<=${BUDGET.addedP99Ms}`
+        : `ratio>=${100 * BUDGET.minThroughputRatio}%`,
+      c1
+        ? verdict(`${r.id} added p50`, `${r.id} added p99`, `${r.id} errors`)
+        : verdict(`${r.id} throughput ratio`, `${r.id} errors`),
+    ]);
+    if (r.direct.firstChunk && r.proxy.firstChunk && r.addedFirstChunkMs) {
+      rows.push([
+        r.id,
+        'first chunk',
+        fmt(r.direct.firstChunk.p50, 3),
+        fmt(r.direct.firstChunk.p99, 3),
+        fmt(r.proxy.firstChunk.p50, 3),
+        fmt(r.proxy.firstChunk.p99, 3),
+        fmt(r.addedFirstChunkMs.p50, 3),
+        fmt(r.addedFirstChunkMs.p99, 3),
+        '',
+        '',
+        '',
+        c1 ? `+p50<=${BUDGET.addedFirstChunkP50Ms}` : '',
+        c1 ? verdict(`${r.id} added first-chunk p50`) : 'info',
+      ]);
+    }
+  }
+  return rows;
+}
+
+const progress = (msg: string) => process.stderr.write(`${msg}\n`);
+
+function gitDescribe(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
+    return dirty ? `${head} (src/ modified)` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const sleep = (t: number) => new Promise<void>((r) => setTimeout(r, t));
+
+// ---- orchestration -----------------------------------------------------------------------------
+
+const children: ManagedChild[] = [];
+/** Aborted on Ctrl-C or by the watchdog: load loops stop issuing requests. */
+const stopLoad = new AbortController();
+let tempHome: string | null = null;
+let cleaning: Promise<void> | null = null;
+
+/**
+ * Stop the load, then every child this run started (idempotent; the proxy gets SIGTERM so it shuts
+ * down cleanly), then remove the temp METACLAW_HOME.
+ */
+function cleanup(): Promise<void> {
+  stopLoad.abort();
+  cleaning ??= Promise.all(
+    children.map((c) => stopChild(c.child, 'SIGTERM', 10_000).catch(() => undefined)),
+  ).then(() => {
+    if (tempHome) fs.rmSync(tempHome, { recursive: true, force: true });
+  });
+  return cleaning;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    progress(`\n${sig}: stopping the load, the proxy and the fake upstream…`);
+    void cleanup().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+  });
+}
+
+async function main(): Promise<number> {
+  const watchdog = setTimeout(() => {
+    progress(`benchmark exceeded ${WATCHDOG_MS / 60_000} min; aborting`);
+    void cleanup().finally(() => process.exit(1));
+  }, WATCHDOG_MS);
+  watchdog.unref();
+
+  if (!args['skip-build']) {
+    progress('building dist/ (npm run build)…');
+    execSync('npm run build', { cwd: ROOT, stdio: ['ignore', process.stderr, process.stderr] });
+  }
+
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'metaclaw-bench-proxy-'));
+  tempHome = home;
+  const profDir = path.join(RESULTS_DIR, 'cpu-prof');
+  try {
+    const fake = await spawnReady(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(ROOT, 'bench', 'fake-upstream-child.ts'),
+        '--reply-chars',
+        String(REPLY_CHARS),
+        '--chunk-size',
+        String(CHUNK_SIZE),
+        '--chunk-delay-ms',
+        String(CHUNK_DELAY_MS),
+      ],
+      {
+        cwd: ROOT,
+        env: process.env,
+        readyPattern: /^FAKE_UPSTREAM_URL (\S+)/,
+        readyStream: 'stdout',
+        timeoutMs: 30_000,
+        stdinPipe: true,
+      },
+    );
+    children.push(fake);
+    const upstreamUrl = fake.match[1]!;
+
+    fs.writeFileSync(
+      path.join(home, 'config.yaml'),
+      [
+        'upstream:',
+        '  provider: openai',
+        `  base_url: ${upstreamUrl}/v1`,
+        '  api_key: x',
+        'logging:',
+        '  level: warn',
+        '',
+      ].join('\n'),
+    );
+    // The product as users run it, with no upstream settings leaking in from this shell.
+    const proxyEnv: NodeJS.ProcessEnv = { ...process.env, METACLAW_HOME: home };
+    for (const k of Object.keys(proxyEnv)) {
+      if (/^(OPENAI|ANTHROPIC)_/.test(k) || k === 'NODE_OPTIONS') delete proxyEnv[k];
+    }
+    const profFlags = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
+    const extraFlags = args['proxy-flags'].split(/\s+/).filter((f) => f !== '');
+    if (args['cpu-prof']) fs.rmSync(profDir, { recursive: true, force: true });
+    const proxy = await spawnReady(
+      process.execPath,
+      [
+        ...profFlags,
+        ...extraFlags,
+        path.join(ROOT, 'bin', 'metaclaw.js'),
+        'start',
+        '--foreground',
+        '--port',
+        '0',
+      ],
+      {
+        cwd: home,
+        env: proxyEnv,
+        readyPattern: /MetaClaw listening on (\S+)/,
+        readyStream: 'stderr',
+        timeoutMs: 30_000,
+        tailBytes: 64 * 1024,
+      },
+    );
+    children.push(proxy);
+    const origins: Record<TargetName, string> = { direct: upstreamUrl, proxy: proxy.match[1]! };
+    progress(`fake upstream ${origins.direct} (pid ${fake.pid}), proxy ${origins.proxy} (pid ${proxy.pid})`);
+
+    await sleep(500);
+    const rssAfterStart = procStatusBytes(proxy.pid, 'VmRSS');
+
+    // Probe both targets once so a broken proxy fails with its own message, not a table of errors.
+    for (const target of ['direct', 'proxy'] as const) {
+      const pool = poolFor(origins[target], 1);
+      try {
+        for (const stream of [false, true]) {
+          if (target === 'proxy') proxiedSent++;
+          await oneRequest(pool, stream).catch((err: Error) => {
+            throw new Error(`probe ${stream ? 'stream' : 'non-stream'} via ${target} failed: ${err.message}`);
+          });
+        }
+      } finally {
+        await pool.close();
+      }
+    }
+
+    progress('warm-up…');
+    for (const s of SCENARIOS) await warmUp(origins, s);
+    await sleep(1000);
+    const rssIdle = procStatusBytes(proxy.pid, 'VmRSS');
+
+    const results: ScenarioResult[] = [];
+    for (const s of SCENARIOS) {
+      if (stopLoad.signal.aborted) break;
+      progress(`scenario ${s.id}`);
+      results.push(await runScenario(origins, s, proxy.pid));
+    }
+    await sleep(2000);
+    const rssAfterLoad = procStatusBytes(proxy.pid, 'VmRSS');
+    const rssHwm = procStatusBytes(proxy.pid, 'VmHWM');
+    const rssPeakDuringLoad = Math.max(...results.map((r) => r.proxyPeakRssBytes));
+
+    // Recording on: every proxied request must be a committed turn (commits precede responses).
+    const db = new Database(path.join(home, 'metaclaw.db'), { readonly: true, fileMustExist: true });
+    const rec = db
+      .prepare(
+        "SELECT COUNT(*) AS turns, COALESCE(SUM(status = 'ok'), 0) AS ok, COUNT(DISTINCT session_id) AS sessions FROM turns",
+      )
+      .get() as { turns: number; ok: number; sessions: number };
+    db.close();
+
+    await cleanup();
+    fs.mkdirSync(RESULTS_DIR, { recursive: true });
+    fs.writeFileSync(path.join(RESULTS_DIR, 'proxy-output.log'), proxy.output());
+    let profile: ProfileSummary | null = null;
+    if (args['cpu-prof']) {
+      const file = fs
+        .readdirSync(profDir)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .map((f) => path.join(profDir, f))[0];
+      if (file) profile = summarizeCpuProfile(file, ROOT, 25);
+      else progress(`no .cpuprofile written in ${profDir}`);
+    }
+
+    // ---- report --------------------------------------------------------------------------------
+    const checks = results.flatMap(checksFor);
+    checks.push({
+      name: 'idle RSS',
+      value: rssIdle === null ? 'n/a' : `${fmt(rssIdle / MiB, 1)} MB`,
+      budget: `<= ${BUDGET.maxIdleRssBytes / MiB} MB`,
+      pass: rssIdle !== null && rssIdle <= BUDGET.maxIdleRssBytes,
+    });
+    checks.push({
+      name: 'recording',
+      value: `${rec.turns} turns (${rec.ok} ok) for ${proxiedSent} proxied requests`,
+      budget: 'turns = requests, all ok',
+      pass: rec.turns === proxiedSent && rec.ok === proxiedSent,
+    });
+    const pass = checks.every((c) => c.pass);
+
+    const frames = results.find((r) => r.stream)?.direct.framesPerStream;
+    const conditions = {
+      date: new Date().toISOString(),
+      commit: gitDescribe(),
+      node: process.version,
+      undici: (
+        JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/undici/package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version,
+      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+      cpus: os.availableParallelism(),
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      processes: 'load generator, fake upstream and proxy each in their own process, sharing the cores',
+      rounds: ROUNDS,
+      ordering: 'ABBA: direct,proxy then proxy,direct …; a warm-up precedes each scenario',
+      quick: args.quick,
+      cpuProfiling: args['cpu-prof'],
+      proxyNodeFlags: [...profFlags, ...extraFlags],
+      requestBodyBytes: { nonStream: BODIES.nonStream.length, stream: BODIES.stream.length },
+      responseBytes: {
+        nonStream: results.find((r) => !r.stream)?.direct.responseBytes ?? 0,
+        stream: results.find((r) => r.stream)?.direct.responseBytes ?? 0,
+      },
+      stream: {
+        framesPerStream: frames ?? null,
+        replyChars: REPLY_CHARS,
+        chunkChars: CHUNK_SIZE,
+        chunkDelayMs: CHUNK_DELAY_MS,
+      },
+      recording: 'on (SQLite WAL store in a temp METACLAW_HOME, logging.level warn)',
+      perPhase: Object.fromEntries(
+        SCENARIOS.map((s) => [
+          s.id,
+          {
+            concurrency: s.concurrency,
+            maxRequests: s.phase.maxRequests,
+            maxDurationMs: s.phase.maxDurationMs,
+          },
+        ]),
+      ),
+    };
+
+    const headers = [
+      'scenario',
+      'metric',
+      'direct p50',
+      'direct p99',
+      'proxy p50',
+      'proxy p99',
+      'added p50',
+      'added p99',
+      'req/s direct',
+      'req/s proxy',
+      'ratio',
+      'budget',
+      'result',
+    ];
+    const out: string[] = [];
+    out.push(
+      '',
+      'MetaClaw proxy benchmark (latencies in ms; added = proxy − direct for the same percentile)',
+      '',
+    );
+    out.push(renderTable(headers, tableRows(results, checks)), '');
+    out.push(
+      renderTable(
+        ['scenario', 'samples direct', 'samples proxy', 'errors direct', 'errors proxy', 'proxy peak RSS MB'],
+        results.map((r) => [
+          r.id,
+          String(r.direct.requests),
+          String(r.proxy.requests),
+          String(r.direct.errors),
+          String(r.proxy.errors),
+          fmt(r.proxyPeakRssBytes / MiB, 1),
+        ]),
+      ),
+      '',
+    );
+    const mb = (b: number | null) => (b === null ? 'n/a' : `${fmt(b / MiB, 1)} MB`);
+    out.push(
+      `proxy RSS: after start ${mb(rssAfterStart)}, idle after warm-up ${mb(rssIdle)}, ` +
+        `peak during load ${mb(rssPeakDuringLoad)} (VmHWM ${mb(rssHwm)}), idle after load ${mb(rssAfterLoad)}`,
+    );
+    out.push(
+      `recording: ${rec.turns} turns in the store (${rec.ok} ok, ${rec.sessions} sessions) for ${proxiedSent} requests sent through the proxy`,
+      '',
+    );
+    out.push('checks:');
+    for (const c of checks)
+      out.push(`  ${c.pass ? 'PASS' : 'FAIL'}  ${c.name}: ${c.value} (budget ${c.budget})`);
+    for (const r of results) {
+      for (const t of ['direct', 'proxy'] as const) {
+        for (const m of r[t].errorMessages) out.push(`  error (${r.id}, ${t}): ${m}`);
+      }
+    }
+    out.push('', `overall: ${pass ? 'PASS' : 'FAIL'}`, '');
+    out.push(
+      `conditions: node ${conditions.node}, ${conditions.cpus} CPUs (${conditions.cpuModel}), ${conditions.platform}, undici ${conditions.undici}, commit ${conditions.commit}`,
+      `  request body ${conditions.requestBodyBytes.nonStream} B (stream ${conditions.requestBodyBytes.stream} B); ` +
+        `response ${conditions.responseBytes.nonStream} B; stream ${frames ? `${frames.min}-${frames.max}` : '?'} SSE frames, ` +
+        `${conditions.responseBytes.stream} B, ${CHUNK_DELAY_MS} ms between frames`,
+      `  per phase: ${SCENARIOS.map((s) => `${s.id} ≤${s.phase.maxRequests} req/≤${s.phase.maxDurationMs / 1000} s`).join('; ')}; ` +
+        `${ROUNDS} phases per target, ABBA order, warm-up before each scenario`,
+      `  ${conditions.processes}; recording on`,
+    );
+    if (profile) {
+      out.push(
+        '',
+        `proxy CPU profile (${profile.file}; busy ${fmt(profile.profiledMs - profile.idleMs, 0)} ms, GC ${fmt(profile.gcMs, 0)} ms):`,
+      );
+      out.push(
+        renderTable(
+          ['self %', 'self ms', 'total %', 'function', 'where'],
+          profile.top.map((h) => [fmt(h.selfPct, 1), fmt(h.selfMs, 0), fmt(h.totalPct, 1), h.name, h.where]),
+        ),
+        '',
+        renderTable(
+          ['self %', 'self ms', 'file'],
+          profile.byFile.map((f) => [fmt(f.selfPct, 1), fmt(f.selfMs, 0), f.file]),
+        ),
+      );
+    }
+
+    const json = {
+      benchmark: 'proxy',
+      pass,
+      conditions,
+      budgets: BUDGET,
+      scenarios: results.map((r) => ({
+        id: r.id,
+        stream: r.stream,
+        concurrency: r.concurrency,
+        addedMs: roundAll(r.addedMs),
+        addedFirstChunkMs: r.addedFirstChunkMs ? roundAll(r.addedFirstChunkMs) : null,
+        throughputRatio: round(r.throughputRatio, 4),
+        proxyPeakRssMB: round(r.proxyPeakRssBytes / MiB, 1),
+        direct: targetJson(r.direct),
+        proxy: targetJson(r.proxy),
+      })),
+      rssMB: {
+        afterStart: rssAfterStart === null ? null : round(rssAfterStart / MiB, 1),
+        idle: rssIdle === null ? null : round(rssIdle / MiB, 1),
+        peakDuringLoad: round(rssPeakDuringLoad / MiB, 1),
+        hwm: rssHwm === null ? null : round(rssHwm / MiB, 1),
+        afterLoad: rssAfterLoad === null ? null : round(rssAfterLoad / MiB, 1),
+      },
+      recording: { proxiedRequests: proxiedSent, turns: rec.turns, okTurns: rec.ok, sessions: rec.sessions },
+      checks,
+      cpuProfile: profile,
+    };
+    out.push('', `JSON ${JSON.stringify(json)}`);
+    process.stdout.write(`${out.join('\n')}\n`);
+    fs.mkdirSync(RESULTS_DIR, { recursive: true });
+    fs.writeFileSync(path.join(RESULTS_DIR, 'proxy.json'), `${JSON.stringify(json, null, 2)}\n`);
+    progress(`wrote ${path.relative(ROOT, path.join(RESULTS_DIR, 'proxy.json'))}`);
+    return pass ? 0 : 1;
+  } catch (err) {
+    if (stopLoad.signal.aborted) return 1; // interrupted: the signal handler reports and exits
+    const tails = children.map((c) => c.output().trim()).filter((t) => t !== '');
+    progress(`benchmark failed: ${err instanceof Error ? err.message : String(err)}`);
+    for (const t of tails) progress(`--- child output (tail) ---\n${t}`);
+    return 1;
+  } finally {
+    await cleanup();
+    clearTimeout(watchdog);
+  }
+}
+
+function roundAll<T extends Record<string, number>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v)])) as T;
+}
+
+function targetJson(t: TargetResult) {
+  return {
+    requests: t.requests,
+    errors: t.errors,
+    throughput: round(t.throughput, 1),
+    phaseThroughputs: t.phaseThroughputs.map((x) => round(x, 1)),
+    totalMs: roundAll({ ...t.total }),
+    firstChunkMs: t.firstChunk ? roundAll({ ...t.firstChunk }) : null,
+    framesPerStream: t.framesPerStream,
+    responseBytes: t.responseBytes,
+  };
+}
+
+process.exitCode = await main();
