@@ -4,6 +4,7 @@ import { registerConfig } from './config.js';
 import { CliError } from './context.js';
 import { registerEvolutions } from './evolutions.js';
 import { registerFeedback } from './feedback.js';
+import { registerScheduler } from './scheduler.js';
 import { registerSessions } from './sessions.js';
 import { registerSkills } from './skills.js';
 import { registerStart } from './start.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerFeedback(program);
   registerEvolutions(program);
   registerSkills(program);
+  registerScheduler(program);
   return program;
 }
 
