@@ -214,10 +214,11 @@ export class Scheduler {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    // Preempt first (synchronously): an evaluation in flight sees `stopped` and starts nothing.
+    if (this.state === 'training') this.preempt('shutdown');
     await this.ticking?.catch(() => {});
     const run = this.run;
     if (!run) return;
-    if (this.state === 'training') this.preempt('shutdown');
     let t: NodeJS.Timeout | undefined;
     const late = await Promise.race([
       run.done.then(() => false),
