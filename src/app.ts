@@ -18,7 +18,8 @@ import { healthRoutes } from './server/routes/health.js';
 import { llmRoutes } from './server/routes/llm.js';
 import { createHttpServer } from './server/server.js';
 import { SessionTracker } from './sessions/tracker.js';
-import { type SkillsRuntime, createSkills } from './skills/wire.js';
+import { createSkills, type SkillsRuntime } from './skills/wire.js';
+import { type Checkpointer, startCheckpointer } from './store/checkpointer.js';
 import { type Db, openStore } from './store/db.js';
 import { JobQueue } from './store/jobs.js';
 import { RewardRepository } from './store/rewards.js';
@@ -60,6 +61,7 @@ export class App {
   private injector: PromptInjector = noInjection;
   private server: http.Server | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private checkpointer: Checkpointer | null = null;
   private readonly inflight = { n: 0 };
   private draining = false;
   private lastActivityAt = 0;
@@ -195,6 +197,10 @@ export class App {
     const sweepEvery = Math.max(1000, Math.min(30_000, (config.sessions.idle_timeout_s * 1000) / 4));
     this.sweepTimer = setInterval(() => this.tracker.sweepIdle(), sweepEvery);
     this.sweepTimer.unref();
+    const dbFile = storePath(this.opts.loaded);
+    this.checkpointer = startCheckpointer(dbFile, 500, (message) =>
+      this.log.warn({ message }, 'store checkpoint failed'),
+    );
     this.runner.start();
     this.scheduler?.start();
     this.log.info(
@@ -223,6 +229,7 @@ export class App {
       this.server = null;
     }
     await jobsStopped;
+    await this.checkpointer?.stop();
     await schedulerStopped;
     await this.backend?.close().catch(() => {});
     this.skills.stop();

@@ -44,7 +44,14 @@ async function runForeground(opts: StartOptions): Promise<void> {
   }
   const log = createLogger({ level: loaded.config.logging.level });
   const app = new App({ loaded, port: parsePort(opts.port), log });
-  await app.start();
+  try {
+    await app.start();
+  } catch (err) {
+    // Exit now: background components (watchers, timers) would otherwise keep the process alive.
+    console.error(`metaclaw: ${(err as Error).message}`);
+    await app.stop(0).catch(() => {});
+    process.exit(1);
+  }
   writePidFile(loaded.home, {
     pid: process.pid,
     url: app.url,

@@ -7,6 +7,16 @@ export interface SessionAssignment {
   sessionId: string;
   seq: number;
   isNew: boolean;
+  /**
+   * What the store must learn about the session, written in the same transaction as the turn
+   * (one commit per request): a new session's row, and the conversation prefix it now continues.
+   */
+  persist: SessionWrite;
+}
+
+export interface SessionWrite {
+  create?: { source: 'header' | 'inferred'; client: string | null; at: number };
+  prefix?: { hash: string; len: number };
 }
 
 export interface ResolveInput {
@@ -59,15 +69,14 @@ export class SessionTracker {
     const { now } = input;
     let session: OpenSession | undefined;
     let isNew = false;
+    const persist: SessionWrite = {};
     const full = input.prefixHashes.at(-1) ?? null;
     if (input.headerId) {
       session = this.open.get(input.headerId);
       if (!session) {
-        const stored = this.repo.get(input.headerId);
-        // A header naming a session that already ended reopens nothing: it starts afresh under that id
-        // only if the id was never used; otherwise it continues recording under the ended session.
-        if (!stored) {
-          this.repo.create(input.headerId, 'header', input.client, now);
+        // A header naming a session that already ended keeps recording under it; a new id starts one.
+        if (!this.repo.get(input.headerId)) {
+          persist.create = { source: 'header', client: input.client, at: now };
           isNew = true;
         }
         session = this.remember(input.headerId, now, this.maxSeq(input.headerId) + 1, null, input.client);
@@ -76,17 +85,18 @@ export class SessionTracker {
       session = this.findByPrefix(input.prefixHashes);
       if (!session && input.kind === 'side') session = this.mostRecent(input.client);
       if (!session) {
-        const id = randomUUID();
-        this.repo.create(id, 'inferred', input.client, now);
-        session = this.remember(id, now, 1, null, input.client);
+        session = this.remember(randomUUID(), now, 1, null, input.client);
+        persist.create = { source: 'inferred', client: input.client, at: now };
         isNew = true;
       }
     }
     session.lastActivity = now;
     const seq = session.nextSeq++;
-    if (input.kind === 'main' && full && !input.headerId)
-      this.setPrefix(session, full, input.prefixHashes.length);
-    return { sessionId: session.id, seq, isNew };
+    if (input.kind === 'main' && full && !input.headerId) {
+      this.setPrefix(session, full);
+      persist.prefix = { hash: full, len: input.prefixHashes.length };
+    }
+    return { sessionId: session.id, seq, isNew, persist };
   }
 
   /** Close a session (idempotent). Listeners run after the row is updated. */
@@ -133,11 +143,10 @@ export class SessionTracker {
     return best;
   }
 
-  private setPrefix(s: OpenSession, hash: string, len: number): void {
+  private setPrefix(s: OpenSession, hash: string): void {
     if (s.prefixHash) this.byPrefix.delete(s.prefixHash);
     s.prefixHash = hash;
     this.byPrefix.set(hash, s.id);
-    this.repo.setPrefix(s.id, hash, len);
   }
 
   private remember(

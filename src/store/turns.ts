@@ -1,3 +1,4 @@
+import type { SessionWrite } from '../sessions/tracker.js';
 import type { Db } from './db.js';
 
 export type TurnKind = 'main' | 'side';
@@ -56,6 +57,8 @@ interface TurnRow {
 export class TurnRepository {
   private readonly insertStmt;
   private readonly bumpSession;
+  private readonly createSession;
+  private readonly setPrefix;
   private readonly bySession;
   private readonly byId;
 
@@ -67,6 +70,10 @@ export class TurnRepository {
       VALUES (@id, @session_id, @seq, @kind, @protocol, @upstream_protocol, @model, @stream, @request_json,
       @upstream_request_json, @response_json, @status, @http_status, @error, @started_at, @latency_ms, @ttft_ms,
       @usage_json, @library_generation, @injected_revision_ids, @policy_version)`);
+    this.createSession = db.prepare(
+      'INSERT OR IGNORE INTO sessions (id, client, source, started_at, last_activity_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.setPrefix = db.prepare('UPDATE sessions SET prefix_hash = ?, prefix_len = ? WHERE id = ?');
     this.bumpSession = db.prepare(
       'UPDATE sessions SET turn_count = MAX(turn_count, ?), last_activity_at = MAX(last_activity_at, ?) WHERE id = ?',
     );
@@ -74,8 +81,11 @@ export class TurnRepository {
     this.byId = db.prepare('SELECT * FROM turns WHERE id = ?');
   }
 
-  /** Durably record a finished turn (one transaction; returns once committed). */
-  insert(t: TurnRecord): void {
+  /**
+   * Durably record a finished turn, with whatever its session needs (created on its first turn,
+   * its conversation prefix), in one transaction: one commit per request.
+   */
+  insert(t: TurnRecord, session: SessionWrite = {}): void {
     const row: TurnRow = {
       id: t.id,
       session_id: t.sessionId,
@@ -100,6 +110,9 @@ export class TurnRepository {
       policy_version: t.policyVersion,
     };
     this.db.transaction(() => {
+      const c = session.create;
+      if (c) this.createSession.run(t.sessionId, c.client, c.source, c.at, c.at);
+      if (session.prefix) this.setPrefix.run(session.prefix.hash, session.prefix.len, t.sessionId);
       this.insertStmt.run(row);
       this.bumpSession.run(t.seq, t.startedAt, t.sessionId);
     })();

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { SkillLibrary } from '../../skills/library.js';
 import type { Db } from '../../store/db.js';
@@ -89,7 +90,8 @@ export class EvolutionEngine {
       .get(EVOLVE_JOB);
     if (busy) return;
     this.d.jobs.enqueue(EVOLVE_JOB, { trigger }, { runAfter: Date.now() + this.d.settings.debounceMs });
-    setTimeout(() => this.d.wake(), this.d.settings.debounceMs + 5).unref();
+    if (this.d.settings.debounceMs === 0) this.d.wake();
+    else setTimeout(() => this.d.wake(), this.d.settings.debounceMs + 5).unref();
   }
 
   handler(): JobHandler {
@@ -138,6 +140,9 @@ export class EvolutionEngine {
 
     const id = this.evolutions.create(trigger, support);
     this.evolutions.update(id, { prompt });
+    // Model time is recorded apart from our own, so the loop's overhead can be measured.
+    const timings = { model_ms: 0, verify_ms: 0, total_ms: 0 };
+    const started = performance.now();
     const raw = await this.d.client.complete(
       {
         system: EVOLVER_SYSTEM,
@@ -149,6 +154,7 @@ export class EvolutionEngine {
       },
       signal,
     );
+    timings.model_ms = performance.now() - started;
     this.evolutions.update(id, { rawReply: raw });
     let parsed: ReturnType<typeof parseEvolverReply>;
     try {
@@ -183,6 +189,7 @@ export class EvolutionEngine {
     }
     const backend = this.d.backend();
     if (this.d.settings.verify && this.d.judge && backend) {
+      const verifyStarted = performance.now();
       const before = new Map(support.map((t) => [t, this.d.rewards.effective(t)?.score ?? -1]));
       const verification = await verifyChangeSet({
         support: support.map((t) => this.d.turns.get(t)!).filter(Boolean),
@@ -193,6 +200,7 @@ export class EvolutionEngine {
         judge: this.d.judge,
         signal,
       });
+      timings.verify_ms = performance.now() - verifyStarted;
       this.evolutions.update(id, { verification });
       if (!verification.accepted) {
         this.d.db.transaction(() => {
@@ -208,9 +216,19 @@ export class EvolutionEngine {
     }
     const applied = this.d.library.apply(validation.ops, 'evolution', `evolution ${id}`);
     const generation = applied?.generation.number ?? this.d.library.current().generation;
+    timings.total_ms = performance.now() - started;
     this.d.db.transaction(() => {
       consume();
-      this.evolutions.update(id, { outcome: 'applied', generation });
+      this.evolutions.update(id, {
+        outcome: 'applied',
+        generation,
+        validation: {
+          accepted: validation.accepted,
+          rejected: validation.rejected,
+          malformed: parsed.invalid,
+          timings,
+        },
+      });
     })();
     this.d.log.info(
       { evolutionId: id, generation, ops: validation.accepted.map((a) => `${a.as} ${a.name}`) },

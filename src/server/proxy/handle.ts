@@ -177,6 +177,7 @@ async function forward(a: ForwardArgs): Promise<void> {
     libraryGeneration: injected.libraryGeneration,
     injectedRevisionIds: injected.injectedRevisionIds,
     policyVersion: null,
+    sessionWrite: assignment.persist,
   };
   res.setHeader('x-metaclaw-session-id', draft.sessionId);
   res.setHeader('x-metaclaw-turn-id', draft.id);

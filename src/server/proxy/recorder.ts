@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { JsonObject, WireProtocol } from '../../protocol/types.js';
+import type { SessionWrite } from '../../sessions/tracker.js';
 import type { TurnKind, TurnRecord, TurnRepository, TurnStatus } from '../../store/turns.js';
 
 /** Everything known about a turn while it is being served; written once, when it ends. */
@@ -21,6 +22,8 @@ export interface TurnDraft {
   libraryGeneration: number;
   injectedRevisionIds: number[];
   policyVersion: number | null;
+  /** Session row/prefix writes that ride along with this turn's commit. */
+  sessionWrite: SessionWrite;
 }
 
 export interface TurnOutcome {
@@ -71,7 +74,7 @@ export class TurnRecorder {
       policyVersion: d.policyVersion,
     };
     try {
-      this.repo.insert(turn);
+      this.repo.insert(turn, d.sessionWrite);
     } catch (err) {
       // Losing a turn is bad, but failing the user's request over it is worse: log loudly.
       this.log.error({ err, turnId: d.id }, 'failed to record turn');

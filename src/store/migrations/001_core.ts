@@ -42,7 +42,6 @@ CREATE TABLE turns (
   response_logprobs TEXT,
   UNIQUE(session_id, seq)
 );
-CREATE INDEX turns_session ON turns(session_id, seq);
 CREATE INDEX turns_generation ON turns(library_generation, kind);
 
 CREATE TABLE rewards (

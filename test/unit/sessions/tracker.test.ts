@@ -1,13 +1,44 @@
 import { describe, expect, it } from 'vitest';
 import { chainedPrefixHashes, conversationItems } from '../../../src/sessions/prefix-hash.js';
+import type { SessionAssignment } from '../../../src/sessions/tracker.js';
 import { SessionTracker } from '../../../src/sessions/tracker.js';
 import { openStore } from '../../../src/store/db.js';
 import { SessionRepository } from '../../../src/store/sessions.js';
+import { TurnRepository } from '../../../src/store/turns.js';
 
 function setup(idleMs = 60_000) {
   const db = openStore(':memory:');
   const repo = new SessionRepository(db);
-  return { db, repo, tracker: new SessionTracker(repo, db, idleMs) };
+  const turns = new TurnRepository(db);
+  /** What the recorder does once the turn is served: commit it with the session's writes. */
+  const record = (a: SessionAssignment, at = 0) =>
+    turns.insert(
+      {
+        id: `${a.sessionId}-${a.seq}`,
+        sessionId: a.sessionId,
+        seq: a.seq,
+        kind: 'main',
+        protocol: 'openai-chat',
+        upstreamProtocol: 'openai-chat',
+        model: 'm',
+        stream: false,
+        requestJson: '{}',
+        upstreamRequestJson: null,
+        responseJson: null,
+        status: 'ok',
+        httpStatus: 200,
+        error: null,
+        startedAt: at,
+        latencyMs: 1,
+        ttftMs: null,
+        usageJson: null,
+        libraryGeneration: 0,
+        injectedRevisionIds: [],
+        policyVersion: null,
+      },
+      a.persist,
+    );
+  return { db, repo, record, tracker: new SessionTracker(repo, db, idleMs) };
 }
 
 const hashes = (messages: unknown[]) => chainedPrefixHashes(conversationItems('openai-chat', { messages }));
@@ -59,7 +90,7 @@ describe('SessionTracker', () => {
   });
 
   it('ends idle sessions once and tells listeners', () => {
-    const { tracker, repo } = setup(1000);
+    const { tracker, repo, record } = setup(1000);
     const ended: string[] = [];
     tracker.onEnded((id, reason) => ended.push(`${id}:${reason}`));
     const s = tracker.resolve({
@@ -68,6 +99,7 @@ describe('SessionTracker', () => {
       prefixHashes: hashes([{ role: 'user', content: 'a' }]),
       now: 1000,
     });
+    record(s, 1000);
     expect(tracker.sweepIdle(1500)).toEqual([]);
     expect(tracker.sweepIdle(2000)).toEqual([s.sessionId]);
     expect(tracker.sweepIdle(5000)).toEqual([]);
@@ -76,9 +108,10 @@ describe('SessionTracker', () => {
   });
 
   it('restores open sessions and their prefixes after a restart', () => {
-    const { db, repo, tracker } = setup();
+    const { db, repo, tracker, record } = setup();
     const m1 = [{ role: 'user', content: 'a' }];
     const s1 = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(m1), now: 1 });
+    record(s1, 1);
     const restarted = new SessionTracker(repo, db, 60_000);
     const s2 = restarted.resolve({
       client: 'x',
