@@ -21,7 +21,8 @@ export class ProxyActivitySignal implements WindowSignal {
       return {
         signal: this.name,
         role: 'idle-fallback',
-        open: true,
+        // Never used = inactive, unless the fallback is switched off (idleMs = Infinity).
+        open: Number.isFinite(this.opts.idleMs),
         until: null,
         veto: false,
         detail: 'no request through the proxy on record',
