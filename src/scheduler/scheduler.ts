@@ -6,6 +6,7 @@ import {
   type Clock,
   type Override,
   type SchedulerState,
+  type SignalReading,
   systemClock,
   type TrainerPort,
   type TrainRunResult,
@@ -57,6 +58,7 @@ export class Scheduler {
   private stopped = false;
   private readonly clock: Clock;
   private readonly listeners = new Set<Listener>();
+  private readonly signalErrors = new Map<string, string>();
 
   constructor(private readonly opts: SchedulerOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -129,9 +131,23 @@ export class Scheduler {
       currentlyOpen: this.state !== 'idle_wait',
     });
     this.lastDecision = decision;
+    this.reportSignalErrors(readings);
     if (!this.stopped) await this.act(decision);
     this.opts.onDecision?.(decision, this.state);
     return decision;
+  }
+
+  /** Fail loud, once per change: a broken calendar or idle probe is a warning, not a silent closed window. */
+  private reportSignalErrors(readings: SignalReading[]): void {
+    for (const r of readings) {
+      const prev = this.signalErrors.get(r.signal);
+      if ((r.error ?? null) === (prev ?? null)) continue;
+      if (r.error)
+        this.opts.log?.warn({ signal: r.signal, err: r.error }, 'scheduler: signal unavailable or degraded');
+      else this.opts.log?.info({ signal: r.signal }, 'scheduler: signal recovered');
+      if (r.error) this.signalErrors.set(r.signal, r.error);
+      else this.signalErrors.delete(r.signal);
+    }
   }
 
   private async act(d: Decision): Promise<void> {

@@ -53,8 +53,9 @@ export function buildSignals(config: Config, deps: SignalDeps): WindowSignal[] {
   );
   if (s.calendar.ics.length > 0) {
     const feeds = new CalendarFeeds({
+      // A scheme of two letters or more is a URL (`C:\…` is a Windows path).
       sources: s.calendar.ics.map((src) =>
-        /^[a-z][a-z0-9+.-]*:/i.test(src) ? src : resolveUnderHome(deps.home, src),
+        /^[a-z][a-z0-9+.-]+:/i.test(src) ? src : resolveUnderHome(deps.home, src),
       ),
       refreshMs: s.calendar.refresh_minutes * MIN,
       timeoutMs: s.calendar.timeout_ms,
