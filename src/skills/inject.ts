@@ -33,7 +33,7 @@ export class SkillInjector implements PromptInjector {
     // Read the snapshot once: everything below sees this one generation.
     const snap = this.library.current();
     const none: InjectionResult = { body, libraryGeneration: snap.generation, injectedRevisionIds: [] };
-    if (kind !== 'main' || snap.byId.size === 0) return none;
+    if (kind !== 'main' || snap.size === 0) return none;
     const query = extractQuery(protocol, body, this.o.contextMessages);
     const ranked = rankSkills(snap, this.library.index, this.embeddings, query, this.o);
     const block = this.composer.compose(ranked, this.o);

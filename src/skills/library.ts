@@ -10,17 +10,67 @@ import type {
   SkillRevision,
 } from './repository.js';
 
-/**
- * One immutable view of the library: what a request sees. Readers take `library.current()` once
- * and use only that object, so a request sees one generation, never a mix.
- */
-export interface LibrarySnapshot {
-  readonly generation: number;
-  readonly byName: ReadonlyMap<string, SkillRevision>;
-  readonly byId: ReadonlyMap<number, SkillRevision>;
-  /** Pinned skills, by name: always offered to injection. */
-  readonly pinned: readonly SkillRevision[];
+/** A revision with the generation spans it is a member in, as known to this process. */
+interface Member {
+  rev: SkillRevision;
+  /** Half-open [from, to) generation spans; `to` null = still a member. Only ever appended/closed. */
+  spans: { from: number; to: number | null }[];
 }
+
+/**
+ * One immutable view of the library: what a request sees. Membership is answered from spans shared
+ * by all snapshots: a change set only appends spans or closes open ones at a generation newer than
+ * any existing snapshot, so an older snapshot's answers never change, and nothing is copied per
+ * change set (O(changed skills), not O(library)).
+ */
+export class LibrarySnapshot {
+  private names: Map<string, SkillRevision> | null = null;
+  private ids: Map<number, SkillRevision> | null = null;
+
+  constructor(
+    readonly generation: number,
+    private readonly members: ReadonlyMap<number, Member>,
+    /** Number of active skills. */
+    readonly size: number,
+    /** Pinned skills, by name: always offered to injection. */
+    readonly pinned: readonly SkillRevision[],
+  ) {}
+
+  has(id: number): boolean {
+    const m = this.members.get(id);
+    if (!m) return false;
+    const g = this.generation;
+    for (const s of m.spans) if (s.from <= g && (s.to === null || s.to > g)) return true;
+    return false;
+  }
+
+  get(id: number): SkillRevision | undefined {
+    return this.has(id) ? this.members.get(id)!.rev : undefined;
+  }
+
+  /** Active revisions by id (built once per snapshot on first use: admin and CLI, not requests). */
+  get byId(): ReadonlyMap<number, SkillRevision> {
+    if (!this.ids) {
+      this.ids = new Map();
+      for (const [id, m] of this.members) if (this.has(id)) this.ids.set(id, m.rev);
+    }
+    return this.ids;
+  }
+
+  get byName(): ReadonlyMap<string, SkillRevision> {
+    if (!this.names) {
+      this.names = new Map();
+      for (const r of [...this.byId.values()].sort((a, b) =>
+        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+      ))
+        this.names.set(r.name, r);
+    }
+    return this.names;
+  }
+}
+
+/** How long a superseded snapshot stays fully readable (its retired revisions kept). */
+export const RETIRE_GRACE_MS = 60_000;
 
 export type SnapshotListener = (snap: LibrarySnapshot, added: readonly SkillRevision[]) => void;
 
@@ -29,22 +79,19 @@ export interface SyncResult {
   warnings: SkillWarning[];
 }
 
-export const EMPTY_SNAPSHOT: LibrarySnapshot = {
-  generation: 0,
-  byName: new Map(),
-  byId: new Map(),
-  pinned: [],
-};
-
 /**
  * The skill library S: the store is the source of truth; this object holds the current snapshot
- * and the lexical index. The index holds every revision of the current snapshot (plus, briefly,
- * ones being retired); searches filter by the snapshot's `byId`, so swapping the snapshot reference
- * is the single atomic step of a change set, and the index is updated per changed revision.
+ * and one lexical index keyed by revision id. The index holds every member of the current
+ * snapshot (plus recently retired revisions); searches filter by the snapshot's membership, so
+ * swapping the snapshot reference is the single atomic step of a change set, and the index and
+ * member map change only by the revisions a change set touches.
  */
 export class SkillLibrary {
   readonly index = new LexicalIndex();
-  private snap: LibrarySnapshot = EMPTY_SNAPSHOT;
+  /** Revisions of the current generation, plus recently retired ones (see prune). */
+  private readonly members = new Map<number, Member>();
+  private snap = new LibrarySnapshot(0, this.members, 0, []);
+  private readonly retired: { id: number; at: number }[] = [];
   private readonly listeners: SnapshotListener[] = [];
 
   constructor(
@@ -67,8 +114,6 @@ export class SkillLibrary {
   /** Load the current generation from the store (start-up, or after a restart). */
   load(): LibrarySnapshot {
     const members = this.repo.members();
-    this.index.addAll(members);
-    this.snap = EMPTY_SNAPSHOT;
     this.swap(this.repo.currentGeneration(), [], members);
     return this.snap;
   }
@@ -81,10 +126,7 @@ export class SkillLibrary {
     const from = this.snap.generation;
     if (this.repo.currentGeneration() === from) return false;
     const ch = this.repo.changesSince(from);
-    this.index.addAll(ch.added);
     this.swap(ch.generation, ch.removedIds, ch.added);
-    // Discard only after the swap: the index stays a superset of the current snapshot.
-    for (const id of ch.removedIds) if (!this.snap.byId.has(id)) this.index.discard(id);
     return true;
   }
 
@@ -169,25 +211,52 @@ export class SkillLibrary {
     }
   }
 
-  /** Build the next snapshot copy-on-write from the current one plus a delta: O(N) map copies, no re-index. */
-  private swap(generation: number, removedIds: readonly number[], added: readonly SkillRevision[]): void {
+  /**
+   * Retired revisions stay in the member map and index for RETIRE_GRACE_MS, so a snapshot someone
+   * still holds (an evolver awaiting its LLM) keeps answering fully; then they are dropped.
+   */
+  private prune(justRetired: readonly SkillRevision[], now = Date.now()): void {
+    for (const r of justRetired) this.retired.push({ id: r.id, at: now });
+    while (this.retired.length > 0 && now - this.retired[0]!.at >= RETIRE_GRACE_MS) {
+      const { id } = this.retired.shift()!;
+      const m = this.members.get(id);
+      if (!m || this.snap.has(id) || m.spans.some((s) => s.to === null)) continue;
+      this.members.delete(id);
+      this.index.discard(m.rev);
+    }
+  }
+
+  /**
+   * Publish generation `g`: open spans for added revisions, close them for removed ones (both at
+   * `g`, newer than every existing snapshot), then swap the snapshot reference — the one atomic
+   * step. Retired revisions leave the index and the member map after the swap.
+   */
+  private swap(g: number, removedIds: readonly number[], added: readonly SkillRevision[]): void {
     const prev = this.snap;
-    const byId = new Map(prev.byId);
-    const byName = new Map(prev.byName);
+    const removed: SkillRevision[] = [];
     for (const id of removedIds) {
-      const r = byId.get(id);
-      if (!r) continue;
-      byId.delete(id);
-      if (byName.get(r.name)?.id === id) byName.delete(r.name);
+      const m = this.members.get(id);
+      const open = m?.spans.find((s) => s.to === null);
+      if (!m || !open) continue;
+      open.to = g;
+      removed.push(m.rev);
     }
     for (const r of added) {
-      byId.set(r.id, r);
-      byName.set(r.name, r);
+      const m = this.members.get(r.id);
+      if (m) m.spans.push({ from: g, to: null });
+      else this.members.set(r.id, { rev: r, spans: [{ from: g, to: null }] });
+      this.index.add(r);
     }
-    const pinned = prev.pinned.filter((r) => byId.has(r.id));
+    const pinned = prev.pinned.filter((r) => !removedIds.includes(r.id));
     for (const r of added) if (r.meta.pinned) pinned.push(r);
     pinned.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    this.snap = Object.freeze({ generation, byName, byId, pinned: Object.freeze(pinned) });
+    this.snap = new LibrarySnapshot(
+      g,
+      this.members,
+      prev.size + added.length - removed.length,
+      Object.freeze(pinned),
+    );
+    this.prune(removed);
     for (const fn of this.listeners) {
       try {
         fn(this.snap, added);

@@ -38,9 +38,9 @@ export function rankSkills(
     score: Number.POSITIVE_INFINITY,
     pinned: true,
   }));
-  if (o.topK === 0 || snap.byId.size === out.length) return out;
+  if (o.topK === 0 || snap.size === out.length) return out;
   const accept = (id: number) => {
-    const r = snap.byId.get(id);
+    const r = snap.get(id);
     return r !== undefined && !r.meta.pinned;
   };
   const pool = o.topK * 3;
@@ -54,7 +54,7 @@ export function rankSkills(
     scored = fuse([emb, lexList]);
   }
   const ranked = scored
-    .map((h) => ({ revision: snap.byId.get(h.id)!, score: h.score, pinned: false }))
+    .map((h) => ({ revision: snap.get(h.id)!, score: h.score, pinned: false }))
     .sort((a, b) => b.score - a.score || (a.revision.name < b.revision.name ? -1 : 1));
   return out.concat(ranked.slice(0, o.topK));
 }

@@ -136,8 +136,10 @@ describe('library generations and revisions', () => {
       'manual',
     );
     expect(held.generation).toBe(1);
+    expect(held.size).toBe(1);
     expect([...held.byName.values()].map((r) => r.description)).toEqual(['v1']);
-    expect(Object.isFrozen(held)).toBe(true);
+    expect(held.has(lib.current().byName.get('alpha')!.id)).toBe(false);
+    expect(lib.current().byName.get('alpha')?.description).toBe('v2');
   });
 
   it('every injection sees exactly one generation while change sets are applied', () => {
