@@ -66,6 +66,13 @@ export class BlockComposer {
 
   constructor(private readonly counter: TokenCounter) {}
 
+  /** Load the tokenizer now (start-up) rather than on the first request that needs it. */
+  warm(): void {
+    if (this.headerTokens >= 0) return;
+    this.headerTokens = this.counter.count(HEADER);
+    this.linesHeaderTokens = this.counter.count(LINES_HEADER);
+  }
+
   /** Count a revision's pieces ahead of time (background warm-up), so requests only add numbers. */
   prepare(id: number, name: string, description: string, body: string) {
     let p = this.pieces.get(id);
@@ -87,10 +94,7 @@ export class BlockComposer {
    * once one skill drops to a line, all later ones do, so relevance order is kept. Never over budget.
    */
   compose(ranked: readonly RankedSkill[], o: ComposeOptions): ComposedBlock | null {
-    if (this.headerTokens < 0) {
-      this.headerTokens = this.counter.count(HEADER);
-      this.linesHeaderTokens = this.counter.count(LINES_HEADER);
-    }
+    this.warm();
     let used = this.headerTokens;
     if (ranked.length === 0 || used >= o.budgetTokens) return null;
     const fullText: string[] = [];

@@ -96,7 +96,7 @@ export class SkillLibrary {
 
   constructor(
     readonly repo: SkillRepository,
-    private readonly opts: { dir?: string; log?: Logger } = {},
+    private readonly opts: { dir?: string; log?: Logger; retireGraceMs?: number } = {},
   ) {}
 
   get dir(): string | undefined {
@@ -217,7 +217,8 @@ export class SkillLibrary {
    */
   private prune(justRetired: readonly SkillRevision[], now = Date.now()): void {
     for (const r of justRetired) this.retired.push({ id: r.id, at: now });
-    while (this.retired.length > 0 && now - this.retired[0]!.at >= RETIRE_GRACE_MS) {
+    const grace = this.opts.retireGraceMs ?? RETIRE_GRACE_MS;
+    while (this.retired.length > 0 && now - this.retired[0]!.at >= grace) {
       const { id } = this.retired.shift()!;
       const m = this.members.get(id);
       if (!m || this.snap.has(id) || m.spans.some((s) => s.to === null)) continue;

@@ -121,6 +121,8 @@ export function createSkills(d: SkillsDeps): SkillsRuntime {
       } else {
         safe('initial folder sync', () => library.sync());
       }
+      // Build the tokenizer (~0.6 s) before serving when there is something to inject.
+      if (library.current().size > 0) composer?.warm();
       poll = setInterval(() => safe('store poll', () => library.refresh()), cfg.poll_ms);
       poll.unref();
       if (cfg.watch) {

@@ -142,6 +142,23 @@ describe('library generations and revisions', () => {
     expect(lib.current().byName.get('alpha')?.description).toBe('v2');
   });
 
+  it('drops retired revisions from the index after the grace period, not before', () => {
+    const { db } = freshLibrary();
+    const lib = new SkillLibrary(new SkillRepository(db), { retireGraceMs: 0 });
+    lib.load();
+    lib.apply([{ op: 'put', doc: doc('alpha', 'v1') }], 'manual');
+    lib.apply([{ op: 'put', doc: doc('alpha', 'v2') }], 'manual');
+    expect(lib.index.size).toBe(1);
+    const slow = freshLibrary();
+    slow.lib.apply([{ op: 'put', doc: doc('alpha', 'v1') }], 'manual');
+    const held = slow.lib.current();
+    slow.lib.apply([{ op: 'put', doc: doc('alpha', 'v2') }], 'manual');
+    // Within the grace period a held snapshot still finds its own revision.
+    expect(slow.lib.index.size).toBe(2);
+    const hits = slow.lib.index.search({ primary: 'v1' }, (id) => held.has(id), 3);
+    expect(hits.map((h) => held.get(h.id)?.description)).toEqual(['v1']);
+  });
+
   it('every injection sees exactly one generation while change sets are applied', () => {
     const { lib } = freshLibrary();
     const counter = { count: (t: string) => Math.ceil(t.length / 4) };
