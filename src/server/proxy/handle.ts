@@ -208,7 +208,7 @@ async function forward(a: ForwardArgs): Promise<void> {
   } catch (err) {
     if (err instanceof UpstreamError) {
       const status = err.failure === 'aborted' ? 499 : err.httpStatus;
-      deps.recorder.record(draft, {
+      await deps.recorder.record(draft, {
         status: err.failure === 'aborted' ? 'aborted' : 'error',
         httpStatus: status,
         response: null,
@@ -246,7 +246,7 @@ async function forward(a: ForwardArgs): Promise<void> {
     text = await readAll(upstream.body);
   } catch (err) {
     const aborted = abort.signal.aborted;
-    deps.recorder.record(draft, {
+    await deps.recorder.record(draft, {
       status: aborted ? 'aborted' : 'error',
       httpStatus: aborted ? 499 : 502,
       response: null,
@@ -261,12 +261,17 @@ async function forward(a: ForwardArgs): Promise<void> {
     upstreamJson = JSON.parse(text) as JsonObject;
   } catch {
     const error = `${backend.name} returned a response that is not JSON`;
-    deps.recorder.record(draft, { status: 'error', httpStatus: 502, response: null, error });
+    await deps.recorder.record(draft, { status: 'error', httpStatus: 502, response: null, error });
     sendError(res, shape, 502, error, { type: 'api_error' });
     return;
   }
   const clientJson = pair.same ? upstreamJson : pair.responseToClient(upstreamJson, body);
-  deps.recorder.record(draft, { status: 'ok', httpStatus: 200, response: clientJson });
+  await deps.recorder.record(draft, {
+    status: 'ok',
+    httpStatus: 200,
+    response: clientJson,
+    responseText: pair.same ? text : undefined,
+  });
   // Same protocol: the upstream's bytes, untouched.
   const out = pair.same ? text : JSON.stringify(clientJson);
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
@@ -293,7 +298,7 @@ async function relayUpstreamError(
     parsed = JSON.parse(text);
   } catch {}
   const message = extractUpstreamErrorMessage(parsed) || `${backendName} answered HTTP ${upstream.status}`;
-  deps.recorder.record(draft, {
+  await deps.recorder.record(draft, {
     status: 'error',
     httpStatus: upstream.status,
     response: null,

@@ -30,6 +30,8 @@ export interface TurnOutcome {
   status: TurnStatus;
   httpStatus: number | null;
   response: JsonObject | null;
+  /** `response` already serialised (the upstream's own bytes), to avoid doing it twice. */
+  responseText?: string;
   error?: string;
 }
 
@@ -38,6 +40,8 @@ export type TurnListener = (turn: TurnRecord) => void;
 /** Writes finished turns to the store (synchronously: the commit precedes the response's end). */
 export class TurnRecorder {
   private readonly listeners: TurnListener[] = [];
+  private queue: { turn: TurnRecord; session: SessionWrite; resolve: (t: TurnRecord | null) => void }[] = [];
+  private flushScheduled = false;
   constructor(
     private readonly repo: TurnRepository,
     private readonly log: Logger,
@@ -47,7 +51,11 @@ export class TurnRecorder {
     this.listeners.push(l);
   }
 
-  record(d: TurnDraft, o: TurnOutcome): TurnRecord | null {
+  /**
+   * Commit a finished turn; resolves once it is durable (callers release the response's end only
+   * then). Turns finishing in the same event-loop turn share one transaction (group commit).
+   */
+  record(d: TurnDraft, o: TurnOutcome): Promise<TurnRecord | null> {
     const usage = o.response?.usage;
     const turn: TurnRecord = {
       id: d.id,
@@ -61,7 +69,7 @@ export class TurnRecorder {
       requestJson: d.requestText,
       // Identical bytes are stored once: NULL means "sent exactly as received".
       upstreamRequestJson: d.upstreamText === d.requestText ? null : d.upstreamText,
-      responseJson: o.response ? JSON.stringify(o.response) : null,
+      responseJson: o.responseText ?? (o.response ? JSON.stringify(o.response) : null),
       status: o.status,
       httpStatus: o.httpStatus,
       error: o.error ?? null,
@@ -73,21 +81,45 @@ export class TurnRecorder {
       injectedRevisionIds: d.injectedRevisionIds,
       policyVersion: d.policyVersion,
     };
+    return new Promise((resolve) => {
+      this.queue.push({ turn, session: d.sessionWrite, resolve });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
     try {
-      this.repo.insert(turn, d.sessionWrite);
+      this.repo.insertBatch(batch);
     } catch (err) {
-      // Losing a turn is bad, but failing the user's request over it is worse: log loudly.
-      this.log.error({ err, turnId: d.id }, 'failed to record turn');
-      return null;
-    }
-    for (const l of this.listeners) {
-      try {
-        l(turn);
-      } catch (err) {
-        this.log.error({ err, turnId: d.id }, 'turn listener failed');
+      // One bad row must not cost the others: retry one by one.
+      this.log.warn({ err, n: batch.length }, 'batched turn commit failed; committing one by one');
+      for (const b of batch) {
+        try {
+          this.repo.insert(b.turn, b.session);
+        } catch (e) {
+          // Losing a turn is bad, but failing the user's request over it is worse: log loudly.
+          this.log.error({ err: e, turnId: b.turn.id }, 'failed to record turn');
+          b.resolve(null);
+          b.resolve = () => {};
+        }
       }
     }
-    return turn;
+    for (const b of batch) b.resolve(b.turn);
+    for (const b of batch) {
+      for (const l of this.listeners) {
+        try {
+          l(b.turn);
+        } catch (err) {
+          this.log.error({ err, turnId: b.turn.id }, 'turn listener failed');
+        }
+      }
+    }
   }
 }
 

@@ -33,10 +33,10 @@ export async function relayStream(o: RelayOptions): Promise<void> {
   let recorded = false;
   let terminalSeen = false;
 
-  const record = (outcome: TurnOutcome) => {
+  const record = async (outcome: TurnOutcome) => {
     if (recorded) return;
     recorded = true;
-    o.recorder.record(draft, outcome);
+    await o.recorder.record(draft, outcome);
   };
   const finalResponse = (): JsonObject | null => {
     try {
@@ -72,25 +72,25 @@ export async function relayStream(o: RelayOptions): Promise<void> {
         observe(events);
         out = chunk;
       }
-      if (terminalSeen) record({ status: 'ok', httpStatus: 200, response: finalResponse() });
+      if (terminalSeen) await record({ status: 'ok', httpStatus: 200, response: finalResponse() });
       if (out.length > 0 && !res.write(out)) await drained(res, o.signal);
     }
     if (translator) {
       const tail = translator.finish();
       observe(tail);
-      if (terminalSeen) record({ status: 'ok', httpStatus: 200, response: finalResponse() });
+      if (terminalSeen) await record({ status: 'ok', httpStatus: 200, response: finalResponse() });
       if (tail.length > 0) res.write(tail.map(formatSse).join(''));
     }
     if (!terminalSeen) {
       // The upstream closed cleanly but never finished its message: keep what came, say so.
       const error = `${o.backendName} ended the stream before its final event`;
-      record({ status: 'error', httpStatus: 200, response: finalResponse(), error });
+      await record({ status: 'error', httpStatus: 200, response: finalResponse(), error });
       res.write(formatSse(streamError(o.protocol, error)));
     }
     res.end();
   } catch (err) {
     if (o.signal.aborted) {
-      record({
+      await record({
         status: 'aborted',
         httpStatus: 499,
         response: finalResponse(),
@@ -99,7 +99,7 @@ export async function relayStream(o: RelayOptions): Promise<void> {
       return;
     }
     const error = `${o.backendName} failed mid-stream: ${(err as Error).message}`;
-    record({ status: 'error', httpStatus: 200, response: finalResponse(), error });
+    await record({ status: 'error', httpStatus: 200, response: finalResponse(), error });
     if (!res.destroyed) {
       res.write(formatSse(streamError(o.protocol, error)));
       res.end();
