@@ -196,6 +196,7 @@ function benchSize(n: number): SizeResult {
     maxFull: 3,
     budgetTokens: 2000,
     minScore: 0,
+    minRelative: 0.3,
     minSimilarity: 0,
     contextMessages: 2,
   });

@@ -13,6 +13,7 @@ export interface InjectorOptions {
   maxFull: number;
   budgetTokens: number;
   minScore: number;
+  minRelative: number;
   minSimilarity: number;
   contextMessages: number;
 }

@@ -9,6 +9,8 @@ export interface RetrievalOptions {
   mode: RetrievalMode;
   topK: number;
   minScore: number;
+  /** Fraction of the best lexical score a hit needs (0 = off). */
+  minRelative?: number;
   minSimilarity: number;
 }
 
@@ -44,7 +46,9 @@ export function rankSkills(
     return r !== undefined && !r.meta.pinned;
   };
   const pool = o.topK * 3;
-  const lex = lexical.search(query, accept, pool).filter((h) => h.score >= o.minScore);
+  const found = lexical.search(query, accept, pool);
+  const floor = Math.max(o.minScore, (found[0]?.score ?? 0) * (o.minRelative ?? 0));
+  const lex = found.filter((h) => h.score >= floor);
   let scored: { id: number; score: number }[] = lex;
   const qv = o.mode !== 'lexical' && embeddings ? embeddings.queryVector(query.primary) : null;
   if (qv && embeddings) {

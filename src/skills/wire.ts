@@ -92,6 +92,7 @@ export function createSkills(d: SkillsDeps): SkillsRuntime {
       maxFull: cfg.max_full,
       budgetTokens: cfg.budget_tokens,
       minScore: cfg.min_score,
+      minRelative: cfg.min_relative,
       minSimilarity: cfg.min_similarity,
       contextMessages: cfg.context_messages,
     });

@@ -27,8 +27,13 @@ export const skillsSection = z
     max_full: z.number().int().min(0).default(3),
     /** Token budget for the whole injected block (o200k_base tokens). */
     budget_tokens: z.number().int().min(0).default(2000),
-    /** Minimum lexical (BM25) score for a skill to count as relevant. */
+    /**
+     * Minimum lexical (BM25) score. Off by default: BM25 scores scale with library size (a
+     * one-skill library scores low), so the relative cut below is the robust default.
+     */
     min_score: z.number().min(0).default(0),
+    /** Drop skills scoring below this fraction of the best match (keeps the tail from diluting the prompt). */
+    min_relative: z.number().min(0).max(1).default(0.3),
     /** Minimum cosine similarity for embedding retrieval. */
     min_similarity: z.number().min(-1).max(1).default(0.2),
     retrieval: z.enum(['lexical', 'embedding', 'hybrid']).default('lexical'),

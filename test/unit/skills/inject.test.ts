@@ -25,6 +25,7 @@ function setup(opts: { budget?: number } = {}) {
     maxFull: 3,
     budgetTokens: opts.budget ?? 2000,
     minScore: 0,
+    minRelative: 0,
     minSimilarity: 0,
     contextMessages: 2,
   });

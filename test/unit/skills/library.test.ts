@@ -168,6 +168,7 @@ describe('library generations and revisions', () => {
       maxFull: 10,
       budgetTokens: 100_000,
       minScore: 0,
+      minRelative: 0,
       minSimilarity: 0,
       contextMessages: 0,
     });

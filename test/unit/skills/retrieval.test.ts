@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { skillsSection } from '../../../src/config/sections/skills.js';
 import { scanFolder } from '../../../src/skills/folder.js';
 import type { SkillOp } from '../../../src/skills/repository.js';
 import { rankSkills } from '../../../src/skills/retrieval.js';
@@ -19,6 +20,9 @@ function labelledLibrary() {
 }
 
 const opts = { mode: 'lexical' as const, topK: 3, minScore: 0, minSimilarity: 0 };
+// The shipped defaults: relevance is measured with the thresholds users get.
+const defaults = skillsSection.parse({});
+const shipped = { ...opts, minScore: defaults.min_score, minRelative: defaults.min_relative };
 
 describe('lexical retrieval relevance', () => {
   it('has a labelled set of at least 30 skills and 30 queries', () => {
@@ -63,6 +67,18 @@ describe('lexical retrieval relevance', () => {
     expect(
       rankSkills(lib.current(), lib.index, null, { primary: 'sourdough' }, opts).map((r) => r.revision.name),
     ).toEqual(['always-on']);
+  });
+
+  it('with the shipped thresholds, a strong match drops the weak tail; no shared term, no skill', () => {
+    const lib = labelledLibrary();
+    const names = (q: string, o: typeof opts) =>
+      rankSkills(lib.current(), lib.index, null, { primary: q }, { ...o, topK: 6 }).map(
+        (r) => r.revision.name,
+      );
+    const q = 'pod keeps restarting with CrashLoopBackOff after the deploy';
+    expect(names(q, shipped)[0]).toBe('kubernetes-debugging');
+    expect(names(q, shipped).length).toBeLessThan(names(q, opts).length);
+    expect(names('tell me a joke about cats', shipped)).toEqual([]);
   });
 
   it('weights the latest request over the context', () => {
