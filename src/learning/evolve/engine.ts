@@ -10,7 +10,7 @@ import type { ServingBackend } from '../../upstream/types.js';
 import type { JobHandler } from '../jobs/runner.js';
 import type { Judge } from '../judge/judge.js';
 import type { LlmClient } from '../llm-client.js';
-import { loadTurnSets, markConsumed } from '../sets.js';
+import { loadSupportSet, markConsumed } from '../sets.js';
 import { parseEvolverReply } from './ops.js';
 import { EVOLVER_SYSTEM, evolverUserPrompt, type SkillForPrompt } from './prompt.js';
 import { failedTrajectories } from './trajectories.js';
@@ -67,7 +67,7 @@ export class EvolutionEngine {
    */
   onReward(score: number, sessionEnd: boolean): void {
     if (score >= 0 && !sessionEnd) return;
-    const support = loadTurnSets(this.d.db, this.d.library.current().generation).support.length;
+    const support = loadSupportSet(this.d.db, this.d.library.current().generation).length;
     if (support >= this.d.settings.minFailures) this.enqueue('min-failures');
     else if (sessionEnd && support >= 1) this.enqueue('session-end');
   }
@@ -101,7 +101,7 @@ export class EvolutionEngine {
   async run(job: Job, signal: AbortSignal): Promise<void> {
     const { trigger } = job.payload as { trigger: string };
     const snap = this.d.library.current();
-    const support = loadTurnSets(this.d.db, snap.generation).support;
+    const support = loadSupportSet(this.d.db, snap.generation);
     if (support.length === 0) return;
     const failures = failedTrajectories(this.d.db, this.d.turns, this.d.rewards, support);
     const existing = new Map<string, ExistingSkill>();

@@ -17,4 +17,5 @@ CREATE TABLE llm_calls (
 
 ALTER TABLE turns ADD COLUMN consumed_by_evolution INTEGER;
 CREATE UNIQUE INDEX rewards_one_judge ON rewards(turn_id) WHERE source = 'judge';
+CREATE INDEX rewards_negative ON rewards(turn_id) WHERE score < 0;
 `;

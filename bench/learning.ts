@@ -1,0 +1,250 @@
+// Learning-loop benchmark: (A) time from a failing turn's judgement to the new skill being live,
+// minus the evolver model's own latency; (B) serving latency while evolutions run vs without.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pino from 'pino';
+import { request } from 'undici';
+import { App } from '../src/app.js';
+import { validateConfig } from '../src/config/load.js';
+import { EvolutionRepository } from '../src/store/evolutions.js';
+import {
+  lastUserText,
+  type RecordedRequest,
+  startFakeLlm,
+  systemText,
+} from '../test/fixtures/fake-llm/index.js';
+import { runClosedLoop } from './lib/load.js';
+import { fmt, summarize } from './lib/stats.js';
+import { renderTable } from './lib/table.js';
+
+const N_EVOLUTIONS = Number(process.env.BENCH_EVOLUTIONS ?? 30);
+const LOAD_CONCURRENCY = 8;
+const LOAD_MS = Number(process.env.BENCH_LOAD_MS ?? 3000);
+/** Evolver model latency during phase B (real evolver calls take seconds; this is generous to us). */
+const EVOLVER_LATENCY_MS = Number(process.env.BENCH_EVOLVER_MS ?? 250);
+
+const words =
+  'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango'.split(
+    ' ',
+  );
+let seed = 7;
+const rnd = () => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
+const phrase = (n: number) =>
+  Array.from(
+    { length: n },
+    () => `${words[Math.floor(rnd() * words.length)]}${Math.floor(rnd() * 1000)}`,
+  ).join(' ');
+
+const isJudge = (r: RecordedRequest) => systemText(r).includes('You evaluate one response');
+const isEvolver = (r: RecordedRequest) => systemText(r).includes('You maintain a library of skills');
+
+async function main() {
+  const fake = await startFakeLlm();
+  let lesson = 0;
+  // Phase B gives the evolver a realistic thinking time; phase A measures without it.
+  let evolverLatencyMs = 0;
+  fake.script((req) => {
+    if (isJudge(req))
+      return {
+        text: lastUserText(req).includes('## Request\nuser: fail') ? 'Wrong.\nScore: -1' : 'Fine.\nScore: 1',
+      };
+    if (isEvolver(req)) {
+      lesson++;
+      return {
+        firstByteDelayMs: evolverLatencyMs,
+        text: JSON.stringify({
+          ops: [
+            { op: 'add', name: `lesson-${lesson}`, description: `Lesson ${phrase(6)}`, body: phrase(80) },
+          ],
+        }),
+      };
+    }
+    return { text: 'ok' };
+  });
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'metaclaw-bench-learning-'));
+  const config = validateConfig({
+    upstream: { provider: 'openai', base_url: `${fake.url}/v1`, api_key: 'k', model: 'agent' },
+    judge: { enabled: true, votes: 3, model: 'judge' },
+    evolution: { min_failures: 1000, debounce_ms: 0, verify: false },
+    skills: { enabled: true },
+    logging: { level: 'silent' },
+  });
+  const app = new App({
+    loaded: { config, file: path.join(home, 'config.yaml'), home, fileExists: false },
+    port: 0,
+    env: {},
+    log: pino({ level: 'silent' }),
+  });
+  await app.start();
+  const evolutions = new EvolutionRepository(app.db);
+
+  const post = async (body: object, headers: Record<string, string> = {}) => {
+    const r = await request(`${app.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    await r.body.text();
+    if (r.statusCode !== 200) throw new Error(`HTTP ${r.statusCode}`);
+  };
+
+  // (A) judgement → live, one failing session at a time.
+  let rewardAt = 0;
+  let liveAt = 0;
+  app.learning.onReward((_t, score) => {
+    if (score < 0) rewardAt = performance.now();
+  });
+  app.skills.library.onChange(() => {
+    liveAt = performance.now();
+  });
+  const overheads: number[] = [];
+  const totals: number[] = [];
+  const failOnce = async (i: number) => {
+    const before = app.skills.library.current().generation;
+    liveAt = 0;
+    await post(
+      { model: 'agent', messages: [{ role: 'user', content: `fail ${i} ${phrase(4)}` }] },
+      { 'x-session-id': `fail-${i}-${performance.now()}`, 'x-session-done': 'true' },
+    );
+    const deadline = performance.now() + 10_000;
+    while (app.skills.library.current().generation === before && performance.now() < deadline)
+      await new Promise((r) => setTimeout(r, 1));
+    const e = evolutions.list(1)[0]!;
+    const timings = (e.validation as { timings?: { model_ms: number } }).timings;
+    return { total: liveAt - rewardAt, model: timings?.model_ms ?? 0 };
+  };
+  for (let i = 0; i < N_EVOLUTIONS; i++) {
+    const r = await failOnce(i);
+    totals.push(r.total);
+    overheads.push(r.total - r.model);
+  }
+  const o = summarize(overheads);
+  const t = summarize(totals);
+
+  // (B) serving latency with and without evolutions running alongside.
+  const serve = (tag: string) =>
+    runClosedLoop(
+      { concurrency: LOAD_CONCURRENCY, maxRequests: 1_000_000, maxDurationMs: LOAD_MS },
+      async (i) => {
+        const t0 = performance.now();
+        await post({
+          model: 'agent',
+          messages: [
+            { role: 'system', content: 'You are an agent.' },
+            { role: 'user', content: `${tag} ${i} ${phrase(10)}` },
+          ],
+        });
+        return performance.now() - t0;
+      },
+    );
+  await serve('warm');
+  const quiet = await serve('quiet');
+  evolverLatencyMs = EVOLVER_LATENCY_MS;
+  // Evolutions back to back, fed by failures written straight to the store (as feedback would),
+  // so the only extra work during this phase is the evolutions themselves.
+  let stop = false;
+  let during = 0;
+  const engine = app.learning.evolution!;
+  const background = (async () => {
+    for (let i = 0; !stop; i++) {
+      const before = app.skills.library.current().generation;
+      const sessionId = `bg-${i}`;
+      const turnId = `bg-turn-${i}`;
+      app.turns.insert(
+        {
+          id: turnId,
+          sessionId,
+          seq: 1,
+          kind: 'main',
+          protocol: 'openai-chat',
+          upstreamProtocol: 'openai-chat',
+          model: 'agent',
+          stream: false,
+          requestJson: JSON.stringify({
+            model: 'agent',
+            messages: [{ role: 'user', content: `fail bg ${i} ${phrase(6)}` }],
+          }),
+          upstreamRequestJson: null,
+          responseJson: JSON.stringify({ choices: [{ message: { role: 'assistant', content: 'ok' } }] }),
+          status: 'ok',
+          httpStatus: 200,
+          error: null,
+          startedAt: Date.now(),
+          latencyMs: 1,
+          ttftMs: null,
+          usageJson: null,
+          libraryGeneration: before,
+          injectedRevisionIds: [],
+          policyVersion: null,
+        },
+        { create: { source: 'header', client: 'bench', at: Date.now() } },
+      );
+      app.rewards.insert({ turnId, source: 'user', score: -1, rationale: 'wrong' });
+      engine.enqueue('bench');
+      const deadline = performance.now() + 10_000;
+      while (app.skills.library.current().generation === before && performance.now() < deadline)
+        await new Promise((r) => setTimeout(r, 1));
+      during++;
+    }
+  })();
+  const busy = await serve('busy');
+  stop = true;
+  await background;
+  const q = summarize(quiet.samples);
+  const b = summarize(busy.samples);
+
+  const table = renderTable(
+    ['measure', 'p50 ms', 'p99 ms', 'budget', 'result'],
+    [
+      [
+        'judgement → skill live, minus model latency',
+        fmt(o.p50),
+        fmt(o.p99),
+        '≤ 100 ms',
+        o.p99 <= 100 ? 'PASS' : 'FAIL',
+      ],
+      ['judgement → skill live, incl. fake model', fmt(t.p50), fmt(t.p99), '', ''],
+      ['serving, no evolution', fmt(q.p50), fmt(q.p99), '', ''],
+      [
+        `serving, during evolutions (${during} ran)`,
+        fmt(b.p50),
+        fmt(b.p99),
+        '≤ +10 % p99',
+        b.p99 <= q.p99 * 1.1 ? 'PASS' : 'FAIL',
+      ],
+    ],
+  );
+  console.log(`\nMetaClaw learning benchmark — Node ${process.version}, ${os.cpus().length} CPUs`);
+  console.log(
+    `Conditions: ${N_EVOLUTIONS} sequential evolutions (1 failed turn each, judge 3 votes, verify off, debounce 0, library growing to ${app.skills.library.current().size} skills);`,
+  );
+  console.log(
+    `serving load: closed loop, concurrency ${LOAD_CONCURRENCY}, ${LOAD_MS} ms per phase, non-streaming; evolutions back to back during the second phase (fed by failures written to the store, evolver latency ${EVOLVER_LATENCY_MS} ms); fake LLM, proxy and load in one process.\n`,
+  );
+  console.log(table);
+  console.log(
+    `p99 ratio during/without: ${fmt(b.p99 / q.p99, 3)}; throughput ${fmt(quiet.throughput, 0)} vs ${fmt(busy.throughput, 0)} req/s; errors ${quiet.errors + busy.errors}`,
+  );
+  const json = {
+    overhead: o,
+    total: t,
+    quiet: q,
+    busy: b,
+    evolutionsDuringLoad: during,
+    conditions: { N_EVOLUTIONS, LOAD_CONCURRENCY, LOAD_MS },
+  };
+  fs.mkdirSync('bench/results', { recursive: true });
+  fs.writeFileSync('bench/results/learning.json', JSON.stringify(json, null, 2));
+  await app.stop(1000);
+  await fake.close();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
