@@ -28,6 +28,13 @@ export interface ResolveInput {
   now: number;
 }
 
+/**
+ * Open sessions held in memory at most. One-shot clients (a new conversation per call) would
+ * otherwise keep one entry per call until the idle timeout; past this cap the least recently
+ * active session ends early, as if idle.
+ */
+export const MAX_OPEN_SESSIONS = 10_000;
+
 export type SessionEndListener = (sessionId: string, reason: SessionEndReason) => void;
 
 interface OpenSession {
@@ -91,6 +98,10 @@ export class SessionTracker {
       }
     }
     session.lastActivity = now;
+    // Keep the map in least-recently-active order, so the oldest session is the first entry.
+    this.open.delete(session.id);
+    this.open.set(session.id, session);
+    if (this.open.size > MAX_OPEN_SESSIONS) this.end(this.open.keys().next().value!, 'idle', now);
     const seq = session.nextSeq++;
     if (input.kind === 'main' && full && !input.headerId) {
       this.setPrefix(session, full);

@@ -1,5 +1,5 @@
-import { Tiktoken } from 'js-tiktoken/lite';
-import o200kBase from 'js-tiktoken/ranks/o200k_base';
+import { createRequire } from 'node:module';
+import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
 import type { RankedSkill } from './retrieval.js';
 
 export interface TokenCounter {
@@ -14,7 +14,8 @@ export function o200kCounter(): TokenCounter {
   let enc: Tiktoken | null = null;
   return {
     count: (text) => {
-      enc ??= new Tiktoken(o200kBase);
+      // The rank table is ~7 MB of memory: loaded on first use, not at import.
+      enc ??= new Tiktoken(createRequire(import.meta.url)('js-tiktoken/ranks/o200k_base') as TiktokenBPE);
       return enc.encode(text).length;
     },
   };
