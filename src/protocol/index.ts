@@ -30,6 +30,15 @@ export {
   openAIFinishReason,
   openAIUsageFromAnthropic,
 } from './mapping.js';
+export {
+  ChatToResponsesStream,
+  chatToResponsesResponse,
+  ResponsesStreamAssembler,
+  responsesFailureEvents,
+  responsesToChatRequest,
+  responsesUsageFromChat,
+  validateResponsesRequest,
+} from './responses/index.js';
 export { formatSse, SseDecoder } from './sse.js';
 export type { JsonObject, SseEvent, WireProtocol } from './types.js';
 export { formatPath, validateAnthropicMessagesRequest, validateOpenAIChatRequest } from './validate.js';
