@@ -4,6 +4,22 @@ import type { WireProtocol } from '../protocol/types.js';
 import { backoffMs, isRetryableStatus, parseRetryAfter, sleep } from './retry.js';
 import { type ServingBackend, type UpstreamCall, UpstreamError, type UpstreamResponse } from './types.js';
 
+export type ResponsesApiMode = 'auto' | 'native' | 'translate';
+
+/**
+ * Whether an upstream serves POST {base}/responses itself. `auto` trusts only OpenAI's own API:
+ * most OpenAI-compatible servers speak Chat Completions alone, or a partial Responses API.
+ */
+export function servesResponsesApi(u: ResolvedUpstream, mode: ResponsesApiMode = 'auto'): boolean {
+  if (u.provider !== 'openai' || mode === 'translate') return false;
+  if (mode === 'native') return true;
+  try {
+    return new URL(u.baseUrl).hostname === 'api.openai.com';
+  } catch {
+    return false;
+  }
+}
+
 export interface HttpBackendOptions {
   upstream: ResolvedUpstream;
   timeoutMs: number;
@@ -11,6 +27,8 @@ export interface HttpBackendOptions {
   maxRetries: number;
   maxRetryWaitMs: number;
   anthropicVersion: string;
+  /** `upstream.responses_api`: whether /v1/responses passes through (default auto). */
+  responsesApi?: ResponsesApiMode;
   /** Injected for tests of retry timing. */
   sleepFn?: typeof sleep;
 }
@@ -24,8 +42,10 @@ export class HttpBackend implements ServingBackend {
   readonly protocol: WireProtocol;
   readonly name: string;
   readonly model?: string;
+  readonly servesResponses: boolean;
   private readonly agent: Agent;
   private readonly endpoint: URL;
+  private readonly responsesEndpoint: string;
   private readonly sleepFn: typeof sleep;
 
   constructor(private readonly opts: HttpBackendOptions) {
@@ -36,6 +56,8 @@ export class HttpBackend implements ServingBackend {
     this.endpoint = new URL(
       u.provider === 'anthropic' ? `${u.baseUrl}/v1/messages` : `${u.baseUrl}/chat/completions`,
     );
+    this.servesResponses = servesResponsesApi(u, opts.responsesApi);
+    this.responsesEndpoint = `${u.baseUrl}/responses`;
     this.sleepFn = opts.sleepFn ?? sleep;
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
@@ -48,7 +70,8 @@ export class HttpBackend implements ServingBackend {
   }
 
   async send(call: UpstreamCall): Promise<UpstreamResponse> {
-    const url = call.query ? `${this.endpoint.href}${call.query}` : this.endpoint.href;
+    const base = call.protocol === 'openai-responses' ? this.responsesEndpoint : this.endpoint.href;
+    const url = call.query ? `${base}${call.query}` : base;
     return this.requestWithRetries('POST', url, call.payload, call.forwardHeaders, call.signal);
   }
 

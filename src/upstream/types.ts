@@ -19,6 +19,8 @@ export interface UpstreamCall {
   signal: AbortSignal;
   /** Path suffix and query from the client, e.g. `?beta=true` for Claude Code. */
   query?: string;
+  /** Which of the backend's APIs to call; absent = its own `protocol`. Only ever one it serves. */
+  protocol?: WireProtocol;
 }
 
 /** Something that serves LLM calls in one wire protocol (an HTTP API, or a trainable policy). */
@@ -27,6 +29,8 @@ export interface ServingBackend {
   /** Human-readable name used in error messages ("openai upstream at https://…"). */
   readonly name: string;
   readonly model?: string;
+  /** Also serves the OpenAI Responses API natively, so Responses requests pass through untranslated. */
+  readonly servesResponses?: boolean;
   send(call: UpstreamCall): Promise<UpstreamResponse>;
   listModels?(signal: AbortSignal): Promise<UpstreamResponse>;
   close(): Promise<void>;

@@ -30,6 +30,8 @@ export const upstreamSection = z
     /** Cap on a single Retry-After wait; longer waits are returned to the client instead. */
     max_retry_wait_ms: z.number().int().nonnegative().default(20_000),
     anthropic_version: z.string().default('2023-06-01'),
+    /** /v1/responses: pass through (`native`), translate to Chat Completions, or `auto` (native on api.openai.com). */
+    responses_api: z.enum(['auto', 'native', 'translate']).default('auto'),
   })
   .strict();
 
