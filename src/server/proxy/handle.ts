@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { NO_UPSTREAM_HELP } from '../../config/upstream.js';
 import { extractUpstreamErrorMessage } from '../../protocol/error-shapes.js';
 import { ProtocolError } from '../../protocol/errors.js';
+import { validateResponsesRequest } from '../../protocol/responses/validate.js';
 import type { JsonObject, WireProtocol } from '../../protocol/types.js';
 import { validateAnthropicMessagesRequest, validateOpenAIChatRequest } from '../../protocol/validate.js';
 import { classifyTurn } from '../../sessions/classify.js';
@@ -36,6 +37,7 @@ export interface ProxyDeps {
 const VALIDATORS: Partial<Record<WireProtocol, (b: unknown) => JsonObject>> = {
   'openai-chat': validateOpenAIChatRequest,
   'anthropic-messages': validateAnthropicMessagesRequest,
+  'openai-responses': validateResponsesRequest,
 };
 
 /** Forwarded to the upstream when present; never the client's credentials. */
@@ -151,10 +153,13 @@ async function forward(a: ForwardArgs): Promise<void> {
     stream,
   } = a;
   const shape = shapeForProtocol(protocol);
-  const pair = protocolPair(protocol, backend.protocol);
+  // A Responses request passes through when the backend serves that API too; otherwise it is translated.
+  const upstreamProtocol =
+    protocol === 'openai-responses' && backend.servesResponses ? protocol : backend.protocol;
+  const pair = protocolPair(protocol, upstreamProtocol);
   let upstreamBody = pair.toUpstream(body);
   if (backend.model) upstreamBody = { ...upstreamBody, model: backend.model };
-  const injected = deps.injector().inject(backend.protocol, upstreamBody, kind);
+  const injected = deps.injector().inject(upstreamProtocol, upstreamBody, kind);
   // Nothing changed: forward the client's bytes exactly as received.
   const unchanged = injected.body === body;
   upstreamBody = injected.body;
@@ -166,7 +171,7 @@ async function forward(a: ForwardArgs): Promise<void> {
     seq: assignment.seq,
     kind,
     protocol,
-    upstreamProtocol: backend.protocol,
+    upstreamProtocol,
     model: typeof upstreamBody.model === 'string' ? upstreamBody.model : null,
     stream,
     requestText: unchanged ? upstreamText : raw.toString('utf8'),
@@ -204,6 +209,7 @@ async function forward(a: ForwardArgs): Promise<void> {
       forwardHeaders,
       signal: abort.signal,
       query: url.search || undefined,
+      protocol: upstreamProtocol,
     });
   } catch (err) {
     if (err instanceof UpstreamError) {

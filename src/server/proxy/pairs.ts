@@ -9,6 +9,7 @@ import {
   openAIToAnthropicResponse,
 } from '../../protocol/index.js';
 import type { JsonObject, SseEvent, WireProtocol } from '../../protocol/types.js';
+import { responsesAssembler, responsesOverAnthropic, responsesOverChat } from './pairs-responses.js';
 
 /** Collects a client-protocol stream into the final response object it stands for. */
 export interface ClientAssembler {
@@ -16,6 +17,10 @@ export interface ClientAssembler {
   push(ev: SseEvent): boolean;
   result(): JsonObject;
   readonly sawContent: boolean;
+  /** Set when the terminal event reports a failure (Responses `response.failed` / `error`). */
+  readonly failure?: string | null;
+  /** In-band error events continuing this stream; protocols without them use a generic shape. */
+  errorEvents?(message: string): SseEvent[];
 }
 
 /** Translates upstream-protocol events into client-protocol events, incrementally. */
@@ -90,6 +95,10 @@ export function protocolPair(client: WireProtocol, upstream: WireProtocol): Prot
       assembler: () => assemblerFor(client),
     };
   }
+  if (client === 'openai-responses' && upstream === 'openai-chat') return responsesOverChat();
+  if (client === 'openai-responses' && upstream === 'anthropic-messages') {
+    return responsesOverAnthropic(DEFAULT_ANTHROPIC_MAX_TOKENS);
+  }
   throw new Error(`no conversion from ${client} to ${upstream}`);
 }
 
@@ -125,5 +134,6 @@ function assemblerFor(protocol: WireProtocol): ClientAssembler {
       },
     };
   }
+  if (protocol === 'openai-responses') return responsesAssembler();
   throw new Error(`no stream assembler for ${protocol}`);
 }

@@ -45,6 +45,16 @@ export async function relayStream(o: RelayOptions): Promise<void> {
       return null;
     }
   };
+  // A terminal event may itself report failure (Responses `response.failed`): record it as an error.
+  const completed = (): TurnOutcome => {
+    const failure = assembler.failure;
+    const response = finalResponse();
+    return failure
+      ? { status: 'error', httpStatus: 200, response, error: failure }
+      : { status: 'ok', httpStatus: 200, response };
+  };
+  const errorEvents = (message: string): string =>
+    (assembler.errorEvents?.(message) ?? [streamError(o.protocol, message)]).map(formatSse).join('');
   const observe = (events: SseEvent[]) => {
     for (const ev of events) {
       if (assembler.push(ev)) terminalSeen = true;
@@ -72,20 +82,20 @@ export async function relayStream(o: RelayOptions): Promise<void> {
         observe(events);
         out = chunk;
       }
-      if (terminalSeen) await record({ status: 'ok', httpStatus: 200, response: finalResponse() });
+      if (terminalSeen) await record(completed());
       if (out.length > 0 && !res.write(out)) await drained(res, o.signal);
     }
     if (translator) {
       const tail = translator.finish();
       observe(tail);
-      if (terminalSeen) await record({ status: 'ok', httpStatus: 200, response: finalResponse() });
+      if (terminalSeen) await record(completed());
       if (tail.length > 0) res.write(tail.map(formatSse).join(''));
     }
     if (!terminalSeen) {
       // The upstream closed cleanly but never finished its message: keep what came, say so.
       const error = `${o.backendName} ended the stream before its final event`;
       await record({ status: 'error', httpStatus: 200, response: finalResponse(), error });
-      res.write(formatSse(streamError(o.protocol, error)));
+      res.write(errorEvents(error));
     }
     res.end();
   } catch (err) {
@@ -101,7 +111,7 @@ export async function relayStream(o: RelayOptions): Promise<void> {
     const error = `${o.backendName} failed mid-stream: ${(err as Error).message}`;
     await record({ status: 'error', httpStatus: 200, response: finalResponse(), error });
     if (!res.destroyed) {
-      res.write(formatSse(streamError(o.protocol, error)));
+      res.write(errorEvents(error));
       res.end();
     }
   }

@@ -4,7 +4,7 @@ import { sendJson } from '../http-util.js';
 import { handleProxy, type ProxyDeps } from '../proxy/handle.js';
 import type { Route } from '../router.js';
 
-/** The LLM endpoints agents call: OpenAI Chat Completions, Anthropic Messages, model listing. */
+/** The LLM endpoints agents call: OpenAI Chat Completions and Responses, Anthropic Messages, model listing. */
 export function llmRoutes(deps: ProxyDeps): Route[] {
   return [
     {
@@ -13,6 +13,14 @@ export function llmRoutes(deps: ProxyDeps): Route[] {
       auth: true,
       errorShape: 'openai',
       handler: ({ req, res, url }) => handleProxy('openai-chat', req, res, url, deps),
+    },
+    {
+      // Codex CLI speaks only this API.
+      method: 'POST',
+      path: '/v1/responses',
+      auth: true,
+      errorShape: 'openai',
+      handler: ({ req, res, url }) => handleProxy('openai-responses', req, res, url, deps),
     },
     {
       method: 'POST',
