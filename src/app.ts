@@ -13,6 +13,7 @@ import type { ProxyDeps } from './server/proxy/handle.js';
 import { TurnRecorder } from './server/proxy/recorder.js';
 import { Router } from './server/router.js';
 import { adminSessionRoutes } from './server/routes/admin.js';
+import { adminSessionEndRoutes } from './server/routes/admin-session-end.js';
 import { feedbackRoutes } from './server/routes/feedback.js';
 import { healthRoutes } from './server/routes/health.js';
 import { llmRoutes } from './server/routes/llm.js';
@@ -88,6 +89,7 @@ export class App {
           maxRetries: config.upstream.max_retries,
           maxRetryWaitMs: config.upstream.max_retry_wait_ms,
           anthropicVersion: config.upstream.anthropic_version,
+          responsesApi: config.upstream.responses_api,
         })
       : null;
 
@@ -116,6 +118,7 @@ export class App {
       }),
       ...llmRoutes(proxyDeps),
       ...adminSessionRoutes({ sessions: this.sessions, turns: this.turns }),
+      ...adminSessionEndRoutes({ tracker: this.tracker, sessions: this.sessions }),
       ...this.skills.routes,
     );
     this.learning = wireLearning({
