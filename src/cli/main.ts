@@ -2,14 +2,18 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerConfig } from './config.js';
 import { CliError } from './context.js';
+import { registerDoctor } from './doctor.js';
 import { registerEvolutions } from './evolutions.js';
 import { registerFeedback } from './feedback.js';
+import { registerIntegrate } from './integrate.js';
 import { registerScheduler } from './scheduler.js';
 import { registerSessions } from './sessions.js';
+import { registerSetup } from './setup.js';
 import { registerSkills } from './skills.js';
 import { registerStart } from './start.js';
 import { registerStatus } from './status.js';
 import { registerStop } from './stop.js';
+import { registerUninstall } from './uninstall.js';
 
 export function buildProgram(): Command {
   const program = new Command('metaclaw')
@@ -26,6 +30,10 @@ export function buildProgram(): Command {
   registerEvolutions(program);
   registerSkills(program);
   registerScheduler(program);
+  registerSetup(program);
+  registerIntegrate(program);
+  registerDoctor(program);
+  registerUninstall(program);
   return program;
 }
 

@@ -9,20 +9,25 @@ export function registerStop(program: Command): void {
     .option('--timeout-ms <ms>', 'how long to wait before giving up', '30000')
     .action(async (opts: { timeoutMs: string }, cmd: Command) => {
       const loaded = loadOrExit(cmd.optsWithGlobals() as GlobalOptions);
-      const info = readPidFile(loaded.home);
-      if (!info || !processAlive(info.pid)) {
-        if (info) removePidFile(loaded.home, info.pid);
-        console.log('MetaClaw is not running');
-        return;
-      }
-      process.kill(info.pid, 'SIGTERM');
-      const deadline = Date.now() + Number(opts.timeoutMs);
-      while (processAlive(info.pid)) {
-        if (Date.now() > deadline)
-          throw new CliError(`MetaClaw (pid ${info.pid}) did not stop within ${opts.timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      removePidFile(loaded.home, info.pid);
-      console.log(`MetaClaw stopped (pid ${info.pid})`);
+      const pid = await stopService(loaded.home, Number(opts.timeoutMs));
+      console.log(pid === null ? 'MetaClaw is not running' : `MetaClaw stopped (pid ${pid})`);
     });
+}
+
+/** Stop the service named by the pid file (SIGTERM, wait); returns its pid, or null when none ran. */
+export async function stopService(home: string, timeoutMs = 30_000): Promise<number | null> {
+  const info = readPidFile(home);
+  if (!info || !processAlive(info.pid)) {
+    if (info) removePidFile(home, info.pid);
+    return null;
+  }
+  process.kill(info.pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (processAlive(info.pid)) {
+    if (Date.now() > deadline)
+      throw new CliError(`MetaClaw (pid ${info.pid}) did not stop within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  removePidFile(home, info.pid);
+  return info.pid;
 }
