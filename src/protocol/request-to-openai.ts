@@ -16,6 +16,12 @@ export function anthropicToOpenAIRequest(req: JsonObject): JsonObject {
   const system = systemText(req['system']);
   if (system !== undefined) messages.push({ role: 'system', content: system });
   objects(req['messages']).forEach((m, i) => {
+    if (m['role'] === 'system') {
+      // A mid-conversation system message (Claude Code) stays where it is, as an OpenAI system message.
+      const text = systemText(m['content']);
+      if (text !== undefined) messages.push({ role: 'system', content: text });
+      return;
+    }
     messages.push(...(m['role'] === 'assistant' ? assistantMessage(m, i) : userMessages(m, i)));
   });
   out['messages'] = messages;

@@ -25,7 +25,9 @@ const block = z.looseObject({ type: z.string(expect('a string')) }, expect('an o
 const blockArray = z.array(block, expect('an array'));
 
 const OPENAI_ROLES = ['system', 'developer', 'user', 'assistant', 'tool', 'function'] as const;
-const ANTHROPIC_ROLES = ['user', 'assistant'] as const;
+// Claude Code ≥ 2.1 (beta `mid-conversation-system-2026-04-07`) puts `{role: "system"}` messages
+// between the turns, even with experimental betas disabled; refusing them breaks every call.
+const ANTHROPIC_ROLES = ['user', 'assistant', 'system'] as const;
 
 function roleEnum<const T extends readonly [string, ...string[]]>(roles: T) {
   return z.enum(roles, {

@@ -139,6 +139,36 @@ describe('anthropicToOpenAIRequest', () => {
     });
   });
 
+  it('keeps a mid-conversation system message in place as an OpenAI system message', () => {
+    expect(
+      anthropicToOpenAIRequest({
+        model: 'm',
+        max_tokens: 10,
+        system: [{ type: 'text', text: 'Be kind.', cache_control: { type: 'ephemeral' } }],
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'system', content: 'Available agent types: claude' },
+          { role: 'assistant', content: 'hello' },
+          {
+            role: 'system',
+            content: [
+              { type: 'text', text: 'one' },
+              { type: 'text', text: 'two' },
+            ],
+          },
+          { role: 'user', content: 'again' },
+        ],
+      }).messages,
+    ).toEqual([
+      { role: 'system', content: 'Be kind.' },
+      { role: 'user', content: 'hi' },
+      { role: 'system', content: 'Available agent types: claude' },
+      { role: 'assistant', content: 'hello' },
+      { role: 'system', content: 'one\n\ntwo' },
+      { role: 'user', content: 'again' },
+    ]);
+  });
+
   it('maps every tool_choice kind', () => {
     const conv = (tool_choice: JsonObject) =>
       anthropicToOpenAIRequest({ model: 'm', max_tokens: 1, messages: [], tool_choice })['tool_choice'];

@@ -170,11 +170,15 @@ describe('validateAnthropicMessagesRequest', () => {
     );
   });
 
-  it('allows only user and assistant roles', () => {
+  it('allows user, assistant and mid-conversation system roles, nothing else', () => {
+    // Claude Code 2.1 sends `{role: "system"}` between turns (the agent-types list after the prompt).
+    const withSystem = ok();
+    withSystem.messages.splice(1, 0, { role: 'system', content: 'Available agent types: …' });
+    expect(validateAnthropicMessagesRequest(withSystem)).toBe(withSystem);
     const body = ok();
-    body.messages.push({ role: 'system', content: 'x' });
+    body.messages.push({ role: 'tool', content: 'x' });
     expect(failure(() => validateAnthropicMessagesRequest(body))).toMatchObject({
-      message: 'messages[2].role: unknown role "system"',
+      message: 'messages[2].role: unknown role "tool"',
       param: 'messages[2].role',
     });
   });
