@@ -7,7 +7,9 @@ import {
   upstreamSection,
 } from './sections/core.js';
 import { evolutionSection, judgeSection } from './sections/learning.js';
+import { rlSection } from './sections/rl.js';
 import { schedulerSection } from './sections/scheduler.js';
+import { servingSection } from './sections/serving.js';
 import { skillsSection } from './sections/skills.js';
 
 /**
@@ -25,6 +27,8 @@ export const configSchema = z
     scheduler: schedulerSection.default(schedulerSection.parse({})),
     judge: judgeSection.default(judgeSection.parse({})),
     evolution: evolutionSection.default(evolutionSection.parse({})),
+    rl: rlSection.default(rlSection.parse({})),
+    serving: servingSection.default(servingSection.parse({})),
   })
   .strict();
 
