@@ -28,6 +28,10 @@ export interface TurnRecord {
   libraryGeneration: number;
   injectedRevisionIds: number[];
   policyVersion: number | null;
+  /** Token-exact sample, only when a trainable policy served the turn (training reads these, never text). */
+  promptTokenIds?: number[] | null;
+  responseTokenIds?: number[] | null;
+  responseLogprobs?: number[] | null;
 }
 
 interface TurnRow {
@@ -52,6 +56,9 @@ interface TurnRow {
   library_generation: number;
   injected_revision_ids: string | null;
   policy_version: number | null;
+  prompt_token_ids: string | null;
+  response_token_ids: string | null;
+  response_logprobs: string | null;
 }
 
 export class TurnRepository {
@@ -66,8 +73,9 @@ export class TurnRepository {
     this.insertStmt =
       db.prepare(`INSERT INTO turns (id, session_id, seq, kind, protocol, upstream_protocol, model, stream,
       request_json, upstream_request_json, response_json, status, http_status, error, started_at, latency_ms, ttft_ms,
-      usage_json, library_generation, injected_revision_ids, policy_version)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      usage_json, library_generation, injected_revision_ids, policy_version,
+      prompt_token_ids, response_token_ids, response_logprobs)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.createSession = db.prepare(
       'INSERT OR IGNORE INTO sessions (id, client, source, started_at, last_activity_at) VALUES (?, ?, ?, ?, ?)',
     );
@@ -125,6 +133,9 @@ export class TurnRepository {
         t.libraryGeneration,
         JSON.stringify(t.injectedRevisionIds),
         t.policyVersion,
+        jsonArray(t.promptTokenIds),
+        jsonArray(t.responseTokenIds),
+        jsonArray(t.responseLogprobs),
       );
       this.bumpSession.run(t.seq, t.startedAt, t.sessionId);
     }
@@ -167,5 +178,16 @@ function fromRow(r: TurnRow): TurnRecord {
     libraryGeneration: r.library_generation,
     injectedRevisionIds: r.injected_revision_ids ? (JSON.parse(r.injected_revision_ids) as number[]) : [],
     policyVersion: r.policy_version,
+    promptTokenIds: parseArray(r.prompt_token_ids),
+    responseTokenIds: parseArray(r.response_token_ids),
+    responseLogprobs: parseArray(r.response_logprobs),
   };
+}
+
+function jsonArray(v: number[] | null | undefined): string | null {
+  return v ? JSON.stringify(v) : null;
+}
+
+function parseArray(v: string | null): number[] | null {
+  return v === null ? null : (JSON.parse(v) as number[]);
 }

@@ -7,6 +7,18 @@ export interface UpstreamResponse {
   /** Raw bytes: SSE for streams, JSON otherwise. Consume it or call `discard()`. */
   body: AsyncIterable<Uint8Array>;
   discard(): void;
+  /** Set by a trainable policy: the exact tokens behind this answer, recorded on the turn for training. */
+  policy?: PolicyTrace;
+}
+
+/** Token-exact record of one policy sample (prompt as rendered, reply as sampled). */
+export interface PolicyTrace {
+  promptTokenIds: number[];
+  responseTokenIds: number[];
+  /** One per response token, from the sampler. */
+  logprobs: number[];
+  /** The sampler's policy version. */
+  version: number;
 }
 
 export interface UpstreamCall {

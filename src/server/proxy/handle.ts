@@ -226,6 +226,11 @@ async function forward(a: ForwardArgs): Promise<void> {
     }
     throw err;
   }
+  // Served by a trainable policy: its exact tokens and version go on the turn for training.
+  if (upstream.policy) {
+    draft.policy = upstream.policy;
+    draft.policyVersion = upstream.policy.version;
+  }
 
   if (upstream.status < 200 || upstream.status >= 300) {
     await relayUpstreamError(upstream, res, draft, deps, shape, pair.same, backend.name);

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { JsonObject, WireProtocol } from '../../protocol/types.js';
 import type { SessionWrite } from '../../sessions/tracker.js';
 import type { TurnKind, TurnRecord, TurnRepository, TurnStatus } from '../../store/turns.js';
+import type { PolicyTrace } from '../../upstream/types.js';
 
 /** Everything known about a turn while it is being served; written once, when it ends. */
 export interface TurnDraft {
@@ -22,6 +23,8 @@ export interface TurnDraft {
   libraryGeneration: number;
   injectedRevisionIds: number[];
   policyVersion: number | null;
+  /** Exact prompt/response tokens when a trainable policy served the turn. */
+  policy?: PolicyTrace;
   /** Session row/prefix writes that ride along with this turn's commit. */
   sessionWrite: SessionWrite;
 }
@@ -80,6 +83,9 @@ export class TurnRecorder {
       libraryGeneration: d.libraryGeneration,
       injectedRevisionIds: d.injectedRevisionIds,
       policyVersion: d.policyVersion,
+      promptTokenIds: d.policy?.promptTokenIds ?? null,
+      responseTokenIds: d.policy?.responseTokenIds ?? null,
+      responseLogprobs: d.policy?.logprobs ?? null,
     };
     return new Promise((resolve) => {
       this.queue.push({ turn, session: d.sessionWrite, resolve });
