@@ -5,6 +5,7 @@ import type { LoadedConfig } from './config/load.js';
 import { storePath } from './config/load.js';
 import { type ResolvedUpstream, resolveUpstream } from './config/upstream.js';
 import { JobRunner } from './learning/jobs/runner.js';
+import { buildPolicyBackend, type PolicySamplerFactory } from './learning/policy/wire.js';
 import { type Learning, wireLearning } from './learning/wire.js';
 import { createLogger } from './logging.js';
 import { type Scheduler, wireScheduler } from './scheduler/wire.js';
@@ -27,6 +28,7 @@ import { RewardRepository } from './store/rewards.js';
 import { SessionRepository } from './store/sessions.js';
 import { TurnRepository } from './store/turns.js';
 import { HttpBackend } from './upstream/http-backend.js';
+import type { PolicyBackend } from './upstream/policy-backend.js';
 import type { ServingBackend } from './upstream/types.js';
 import { VERSION } from './version.js';
 
@@ -36,6 +38,10 @@ export interface AppOptions {
   /** Overrides proxy.port (0 = ephemeral, for tests). */
   port?: number;
   log?: Logger;
+  /** Sampler for `serving.mode: policy` (required in that mode). */
+  policySampler?: PolicySamplerFactory;
+  /** Hub downloads of the policy's tokenizer (tests). */
+  fetchFn?: typeof fetch;
 }
 
 /**
@@ -59,6 +65,8 @@ export class App {
   /** Opportunistic training windows; null when `scheduler.enabled` is false. */
   readonly scheduler: Scheduler | null;
   private backend: ServingBackend | null;
+  /** Set in `serving.mode: policy`; its setSampler() puts new weights live. */
+  private policyBackend: PolicyBackend | null = null;
   private injector: PromptInjector = noInjection;
   private server: http.Server | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -167,8 +175,14 @@ export class App {
     this.backend = backend;
   }
 
+  /** The trainable policy serving requests, when `serving.mode` is policy. */
+  get policy(): PolicyBackend | null {
+    return this.policyBackend;
+  }
+
   async start(): Promise<void> {
     const { config } = this.opts.loaded;
+    if (config.serving.mode === 'policy') await this.startPolicy();
     this.skills.start();
     const server = createHttpServer({ router: this.router, apiKey: config.proxy.api_key, log: this.log });
     const port = this.opts.port ?? config.proxy.port;
@@ -211,6 +225,28 @@ export class App {
       'MetaClaw proxy listening',
     );
     if (!this.backend) this.log.warn('no upstream configured: LLM requests will get 503 until one is set');
+  }
+
+  private async startPolicy(): Promise<void> {
+    const factory = this.opts.policySampler;
+    if (!factory) {
+      throw new Error(
+        'serving.mode is policy, but no policy sampler is available yet: set serving.mode: upstream',
+      );
+    }
+    const { loaded } = this.opts;
+    const policy = await buildPolicyBackend({
+      config: loaded.config,
+      home: loaded.home,
+      env: this.opts.env ?? process.env,
+      log: this.log,
+      samplerFactory: factory,
+      fetchFn: this.opts.fetchFn,
+    });
+    // The HTTP upstream may still judge and evolve (they have their own clients); it no longer serves.
+    await this.backend?.close().catch(() => {});
+    this.policyBackend = policy;
+    this.setBackend(policy);
   }
 
   /** Graceful stop: refuse new connections, let in-flight requests finish up to `graceMs`. */
