@@ -49,10 +49,10 @@ const MALFORMED: string[] = [
   '{"model": ["m"], "max_tokens": 10, "messages": [{"role": "user", "content": "x"}]}',
 ];
 
-/** Bodies that only one protocol refuses (Anthropic has no system role and needs max_tokens > 0). */
+/** Bodies that only one protocol refuses (Anthropic has no tool role and needs max_tokens > 0). */
 const ANTHROPIC_ONLY: string[] = [
   '{"model": "m", "max_tokens": -1, "messages": [{"role": "user", "content": "x"}]}',
-  '{"model": "m", "max_tokens": 10, "messages": [{"role": "system", "content": "x"}]}',
+  '{"model": "m", "max_tokens": 10, "messages": [{"role": "tool", "content": "x"}]}',
   '{"model": "m", "max_tokens": 10, "messages": [{"role": "user", "content": "x"}], "system": 5}',
 ];
 const OPENAI_ONLY: string[] = [
