@@ -204,7 +204,7 @@ describe('serving.mode: policy', () => {
 
   it('swaps the sampler under concurrent requests: zero failures, each turn token-exact to its own sampler', async () => {
     const v2 = new ScriptedSampler(tok, 2, 'scripted-v2', 'Hello from new weights.');
-    v1.delayMs = 150;
+    v1.hold();
     v2.delayMs = 5;
     const client = openai();
     let settled = 0;
@@ -216,11 +216,13 @@ describe('serving.mode: policy', () => {
         .finally(() => settled++);
     const started = v1.calls.length;
     const before = Array.from({ length: 20 }, one);
-    // Swap while all 20 are sampling on v1 (none has answered yet).
+    // Swap while all 20 are held inside v1's sample() (none has answered yet).
     while (v1.calls.length < started + 20) await new Promise((r) => setTimeout(r, 2));
     expect(settled).toBe(0);
     app.policy!.setSampler(v2);
     const after = Array.from({ length: 20 }, one);
+    await new Promise((r) => setTimeout(r, 20));
+    v1.release();
     const results = await Promise.allSettled([...before, ...after]);
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     const done = results.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof one>>>).value);
