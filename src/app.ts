@@ -6,6 +6,7 @@ import { storePath } from './config/load.js';
 import { type ResolvedUpstream, resolveUpstream } from './config/upstream.js';
 import { JobRunner } from './learning/jobs/runner.js';
 import { buildPolicyBackend, type PolicySamplerFactory } from './learning/policy/wire.js';
+import { type RlRuntime, wireRl } from './learning/rl/wire.js';
 import { type Learning, wireLearning } from './learning/wire.js';
 import { createLogger } from './logging.js';
 import { type Scheduler, wireScheduler } from './scheduler/wire.js';
@@ -18,6 +19,7 @@ import { adminSessionEndRoutes } from './server/routes/admin-session-end.js';
 import { feedbackRoutes } from './server/routes/feedback.js';
 import { healthRoutes } from './server/routes/health.js';
 import { llmRoutes } from './server/routes/llm.js';
+import { trainRoutes } from './server/routes/train.js';
 import { createHttpServer } from './server/server.js';
 import { SessionTracker } from './sessions/tracker.js';
 import { createSkills, type SkillsRuntime } from './skills/wire.js';
@@ -64,6 +66,8 @@ export class App {
   readonly skills: SkillsRuntime;
   /** Opportunistic training windows; null when `scheduler.enabled` is false. */
   readonly scheduler: Scheduler | null;
+  /** RL on the trainable policy; null unless `rl.enabled`. */
+  readonly rl: RlRuntime | null;
   private backend: ServingBackend | null;
   /** Set in `serving.mode: policy`; its setSampler() puts new weights live. */
   private policyBackend: PolicyBackend | null = null;
@@ -158,6 +162,14 @@ export class App {
       lastRequestAt: () => this.lastActivityAt,
       log: this.log,
     });
+    this.rl = wireRl({
+      config,
+      env: opts.env ?? process.env,
+      db: this.db,
+      log: this.log,
+      currentGeneration: () => this.skills.library.current().generation,
+    });
+    if (this.rl) this.router.add(...trainRoutes(this.rl));
   }
 
   /** Time of the last proxied request (ms since epoch; 0 = none since start). */
@@ -220,6 +232,10 @@ export class App {
     );
     this.runner.start();
     this.scheduler?.start();
+    this.rl?.start({
+      setSampler: (sampler) => this.policyBackend?.setSampler(sampler),
+      scheduler: this.scheduler,
+    });
     this.log.info(
       { url: this.url, upstream: this.backend?.name ?? null, version: VERSION },
       'MetaClaw proxy listening',
@@ -228,7 +244,7 @@ export class App {
   }
 
   private async startPolicy(): Promise<void> {
-    const factory = this.opts.policySampler;
+    const factory = this.opts.policySampler ?? this.rl?.samplerFactory;
     if (!factory) {
       throw new Error(
         'serving.mode is policy, but no policy sampler is available yet: set serving.mode: upstream',
@@ -270,6 +286,7 @@ export class App {
     await jobsStopped;
     await this.checkpointer?.stop();
     await schedulerStopped;
+    await this.rl?.stop();
     await this.backend?.close().catch(() => {});
     this.skills.stop();
     this.db.close();

@@ -13,6 +13,7 @@ import { registerSkills } from './skills.js';
 import { registerStart } from './start.js';
 import { registerStatus } from './status.js';
 import { registerStop } from './stop.js';
+import { registerTrain } from './train.js';
 import { registerUninstall } from './uninstall.js';
 
 export function buildProgram(): Command {
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerSessions(program);
   registerFeedback(program);
   registerEvolutions(program);
+  registerTrain(program);
   registerSkills(program);
   registerScheduler(program);
   registerSetup(program);

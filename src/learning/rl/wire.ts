@@ -1,0 +1,165 @@
+import type { Logger } from 'pino';
+import type { Config } from '../../config/schema.js';
+import type { Scheduler } from '../../scheduler/wire.js';
+import type { Db } from '../../store/db.js';
+import { TrainingStepRepository } from '../../store/training.js';
+import type { PolicySampler, SampledSequence, SampleParams } from '../policy/sampler.js';
+import type { PolicySamplerFactory } from '../policy/wire.js';
+import { TinkerClient } from '../tinker/client.js';
+import { type SamplerRef, TinkerTrainer, type TrainerBackend } from '../tinker/trainer.js';
+import { RlTrainer } from './trainer-loop.js';
+
+/** A policy sampler backed by one Tinker sampler checkpoint (one weight version). */
+export class TinkerSampler implements PolicySampler {
+  readonly name: string;
+  constructor(
+    private readonly backend: TrainerBackend,
+    private readonly ref: SamplerRef,
+    readonly version: number,
+  ) {
+    this.name = ref.path;
+  }
+
+  async sample(promptTokens: number[], p: SampleParams, signal: AbortSignal): Promise<SampledSequence> {
+    if (signal.aborted) throw signal.reason;
+    return this.backend.sample(
+      promptTokens,
+      { max_tokens: p.maxTokens, temperature: p.temperature, stop: p.stop, seed: p.seed },
+      this.ref,
+    );
+  }
+}
+
+export interface RlRuntime {
+  trainer: RlTrainer;
+  /** For `serving.mode: policy`: serves the latest sampler weights (version 0 = the fresh adapter). */
+  samplerFactory: PolicySamplerFactory;
+  /** Connect to serving and scheduling once the app has started. */
+  start(ctx: { setSampler(s: PolicySampler): void; scheduler: Scheduler | null }): void;
+  stop(): Promise<void>;
+  status(): Record<string, unknown>;
+}
+
+export interface RlDeps {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  db: Db;
+  log: Logger;
+  currentGeneration(): number;
+  /** Tests inject a client for the local Tinker-protocol server. */
+  fetchFn?: typeof fetch;
+}
+
+/**
+ * Builds the RL side from `rl.*`: one Tinker session and LoRA model (opened on first use, resumed
+ * from the last checkpoint), shared by serving (sampling) and training, and the trainer, driven by
+ * the scheduler's windows, continuously, or only by `metaclaw train step`.
+ */
+export function wireRl(d: RlDeps): RlRuntime | null {
+  const c = d.config.rl;
+  if (!c.enabled) return null;
+  const log = d.log.child({ component: 'rl' });
+  const steps = new TrainingStepRepository(d.db);
+  let opened: Promise<TinkerTrainer> | null = null;
+  let setSampler: ((s: PolicySampler) => void) | null = null;
+  const abort = new AbortController();
+  let loop: Promise<void> | null = null;
+
+  const backend = (): Promise<TinkerTrainer> => {
+    opened ??= (async () => {
+      const client = new TinkerClient({
+        baseUrl: c.backend_url,
+        apiKey: c.api_key ?? d.env[c.api_key_env],
+        fetch: d.fetchFn,
+      });
+      const resumeFrom = steps.latestCheckpoint() ?? undefined;
+      const t = await TinkerTrainer.open(client, {
+        baseModel: c.base_model!,
+        loraRank: c.lora_rank,
+        resumeFrom,
+        tags: ['metaclaw'],
+      });
+      log.info({ backend: c.backend_url, baseModel: c.base_model, resumeFrom }, 'Tinker session open');
+      return t;
+    })();
+    opened.catch(() => {
+      opened = null; // retry on the next use
+    });
+    return opened;
+  };
+
+  const trainer = new RlTrainer({
+    db: d.db,
+    log,
+    config: c,
+    backend,
+    backendName: c.backend_url,
+    currentGeneration: d.currentGeneration,
+    onSampler: (ref, version) => {
+      void backend().then((b) => setSampler?.(new TinkerSampler(b, ref, version)));
+    },
+  });
+
+  const samplerFactory: PolicySamplerFactory = async () => {
+    const b = await backend();
+    const latest = steps.latestSampler();
+    // Before any training the served weights are the fresh adapter, saved once as version 0.
+    const ref: SamplerRef = latest
+      ? { path: latest, name: latest.split('/').pop()! }
+      : await b.saveWeightsForSampler('v0');
+    return new TinkerSampler(b, ref, steps.policyVersion());
+  };
+
+  return {
+    trainer,
+    samplerFactory,
+    start(ctx) {
+      setSampler = ctx.setSampler;
+      if (c.schedule === 'scheduler') {
+        if (ctx.scheduler) ctx.scheduler.setTrainer(trainer);
+        else
+          log.warn(
+            'rl.schedule is scheduler but scheduler.enabled is false: training runs only with `metaclaw train step`',
+          );
+      } else if (c.schedule === 'always') {
+        loop = (async () => {
+          while (!abort.signal.aborted) {
+            try {
+              if (await trainer.hasWork()) await trainer.runUntil(abort.signal);
+            } catch (err) {
+              log.error({ err }, 'training failed; retrying in a minute');
+              await sleep(60_000, abort.signal);
+            }
+            await sleep(5_000, abort.signal);
+          }
+        })();
+      }
+    },
+    async stop() {
+      abort.abort();
+      await loop?.catch(() => {});
+      const t = await opened?.catch(() => null);
+      t?.close();
+    },
+    status: () => ({
+      policy_version: trainer.policyVersion(),
+      samples: trainer.queue.counts(),
+      last_checkpoint: steps.latestCheckpoint(),
+    }),
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
