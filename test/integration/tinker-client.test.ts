@@ -243,6 +243,11 @@ describe('Tinker client: futures and seq_ids', () => {
       headers: { 'x-should-retry': 'false' },
     });
     expect((await rejects(m.getInfo())).code).toBe('tinker_server_error');
+    // 409 is not transient (a reused seq_id stays reused): no retry, its own code.
+    const before = posts('get_info').length;
+    fake.faults.http.push({ path: 'get_info', status: 409, times: 1, body: { detail: 'conflict' } });
+    expect((await rejects(m.getInfo())).code).toBe('tinker_conflict');
+    expect(posts('get_info').length).toBe(before + 1);
   });
 
   it('resubmits once when the result expired (410), keeping the seq_id', async () => {
@@ -277,5 +282,75 @@ describe('Tinker client: futures and seq_ids', () => {
     expect((await rejects(m.optimStep({}, early.signal))).code).toBe('tinker_aborted');
     await m.saveWeights('after-abort');
     expect(fake.engine.models.get(m.id)!.queue.ran).toEqual([1, 2, 3]);
+  });
+
+  it('a submit that timed out is retried into the same request; one that never answers breaks the model', async () => {
+    const m = await newModel(client({ requestTimeoutMs: 60 }));
+    fake.faults.http.push({ path: 'forward_backward', delayMs: 150, times: 1 });
+    await m.forwardBackward([datum()], 'cross_entropy');
+    expect(posts('forward_backward').map((r) => (r.body as { seq_id: number }).seq_id)).toEqual([1, 1]);
+    expect(fake.engine.models.get(m.id)!.queue.ran).toEqual([1]);
+
+    fake.faults.http.push({ path: 'optim_step', delayMs: 150, times: 10 });
+    expect((await rejects(m.optimStep())).code).toBe('tinker_timeout');
+    const broken = await rejects(m.saveWeights('x'));
+    expect(broken.code).toBe('tinker_unavailable');
+    expect(broken.message).toMatch(/optim_step \(seq_id 2\) may or may not have reached Tinker/);
+  });
+
+  it('times out a future that never completes, and unloads a model', async () => {
+    const m = await newModel(client({ poll: { initialDelayMs: 1, maxDelayMs: 5, timeoutMs: 60 } }));
+    fake.faults.tryAgain = 1_000_000;
+    const err = await rejects(m.forwardBackward([datum()], 'cross_entropy'));
+    expect(err.code).toBe('tinker_timeout');
+    expect(err.message).toMatch(/forward_backward: no result within 60 ms/);
+    fake.faults.tryAgain = 0;
+    await m.unload();
+    expect(posts('unload_model')[0]!.body).toEqual({ model_id: m.id, type: 'unload_model' });
+    expect((await rejects(m.getInfo())).code).toBe('tinker_not_found');
+  });
+
+  it('samples honour max_tokens, stop tokens and temperature, from an immutable sampler snapshot', async () => {
+    const m = await newModel();
+    const saved = await m.saveWeightsForSampler('snap');
+    const sampler = await m.session.createSamplingSession({ modelPath: saved.path! });
+    const prompt = [1, 2, 3];
+    const long = await sampler.sample(prompt, { max_tokens: 5 }, { numSamples: 20, promptLogprobs: true });
+    for (const q of long.sequences) {
+      expect(q.tokens.length).toBe(5);
+      expect(q.stop_reason).toBe('length');
+      expect(q.logprobs).toHaveLength(5);
+      expect(q.logprobs!.every((l) => l <= 0)).toBe(true);
+    }
+    const stop = long.sequences[0]!.tokens[1]!;
+    const stopped = await sampler.sample(
+      prompt,
+      { max_tokens: 50, stop: [stop], seed: 4 },
+      { numSamples: 20 },
+    );
+    for (const q of stopped.sequences) {
+      if (q.stop_reason === 'stop') expect(q.tokens.at(-1)).toBe(stop);
+      else expect(q.tokens).toHaveLength(50);
+      expect(q.tokens.slice(0, -1)).not.toContain(stop);
+    }
+    expect(stopped.sequences.some((q) => q.stop_reason === 'stop')).toBe(true);
+    const greedy = await sampler.sample(prompt, { max_tokens: 8, temperature: 0 }, { numSamples: 5 });
+    expect(new Set(greedy.sequences.map((q) => q.tokens.join(','))).size).toBe(1);
+    const distinct = (r: typeof long) => new Set(r.sequences.map((q) => q.tokens[0])).size;
+    const hot = await sampler.sample(prompt, { max_tokens: 1, temperature: 5, seed: 1 }, { numSamples: 200 });
+    const cold = await sampler.sample(
+      prompt,
+      { max_tokens: 1, temperature: 0.2, seed: 1 },
+      { numSamples: 200 },
+    );
+    expect(distinct(hot)).toBeGreaterThan(distinct(cold) + 5);
+    const seqIds = posts('asample').map((r) => (r.body as { seq_id: number }).seq_id);
+    expect(seqIds).toEqual([0, 1, 2, 3, 4]);
+    // Training after the save does not change what the snapshot samples.
+    await m.forwardBackward([buildDatum(prompt, [9, 9], [-1, -1], 1)], 'cross_entropy');
+    await m.optimStep({ learning_rate: 0.5 });
+    const again = await sampler.sample(prompt, { max_tokens: 1 }, { promptLogprobs: true });
+    expect(again.prompt_logprobs).toEqual(long.prompt_logprobs);
+    expect(long.prompt_logprobs![0]).toBeNull();
   });
 });
