@@ -113,7 +113,11 @@ export function buildTokenizer(
     bosToken,
     eosToken,
     encode: (text) => tok.encode(text, { add_special_tokens: false }).ids,
-    decode: (ids) => tok.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: cleanUp }),
+    // The library refuses an empty list; a reply that is only a stop token decodes to ''.
+    decode: (ids) =>
+      ids.length === 0
+        ? ''
+        : tok.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: cleanUp }),
     tokenId: (t) => tok.token_to_id(t),
     renderChat(ctx) {
       const name = ctx.tools?.length && templates.has('tool_use') ? 'tool_use' : 'default';

@@ -85,3 +85,11 @@ describe('parsing sampled text into an assistant message', () => {
     expect(b.toolCalls).toHaveLength(1);
   });
 });
+
+describe('decoding an empty reply', () => {
+  it('a reply that is only the stop token decodes to an empty string', async () => {
+    const { loadFixtureTokenizer } = await import('../../fixtures/policy/index.js');
+    const tok = await loadFixtureTokenizer();
+    expect(tok.decode([])).toBe('');
+  });
+});
