@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { ConfigError } from '../../config/errors.js';
 import type { Config } from '../../config/schema.js';
 import type { Scheduler } from '../../scheduler/wire.js';
 import type { Db } from '../../store/db.js';
@@ -7,6 +8,7 @@ import type { PolicySampler, SampledSequence, SampleParams } from '../policy/sam
 import type { PolicySamplerFactory } from '../policy/wire.js';
 import { TinkerClient } from '../tinker/client.js';
 import { type SamplerRef, TinkerTrainer, type TrainerBackend } from '../tinker/trainer.js';
+import { CompletionsTeacher } from './opd.js';
 import { RlTrainer } from './trainer-loop.js';
 
 /** A policy sampler backed by one Tinker sampler checkpoint (one weight version). */
@@ -88,7 +90,23 @@ export function wireRl(d: RlDeps): RlRuntime | null {
     return opened;
   };
 
+  const opd = c.opd;
+  if (opd.enabled && (!opd.base_url || !opd.model)) {
+    throw new ConfigError(
+      'rl.opd.base_url and rl.opd.model are required when rl.opd.enabled is true',
+      'rl.opd.base_url',
+    );
+  }
+  const teacher = opd.enabled
+    ? new CompletionsTeacher({
+        baseUrl: opd.base_url!,
+        apiKey: opd.api_key ?? (opd.api_key_env ? d.env[opd.api_key_env] : undefined),
+        model: opd.model!,
+        timeoutMs: opd.timeout_ms,
+      })
+    : null;
   const trainer = new RlTrainer({
+    teacher,
     db: d.db,
     log,
     config: c,
