@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { storePath } from '../config/load.js';
 import { resolveUpstream } from '../config/upstream.js';
+import { SampleQueue } from '../learning/rl/samples.js';
 import { currentGeneration, loadTurnSets } from '../learning/sets.js';
 import { openStore } from '../store/db.js';
 import { JobQueue } from '../store/jobs.js';
 import { SessionRepository } from '../store/sessions.js';
+import { TrainingStepRepository } from '../store/training.js';
 import { TurnRepository } from '../store/turns.js';
 import { type GlobalOptions, loadOrExit, printJson } from './context.js';
 import { runningService } from './pidfile.js';
@@ -40,6 +42,24 @@ export function registerStatus(program: Command): void {
             open_sessions: sessions.listOpen().length,
             turns: new TurnRepository(db).count(),
           };
+          const jobs = new JobQueue(db);
+          const sets = loadTurnSets(db);
+          extras.learning = {
+            generation: currentGeneration(db),
+            support_set: sets.support.length,
+            query_set: sets.query.length,
+            unjudged: sets.unjudged.length,
+            jobs: jobs.counts(),
+            last_errors: jobs.recentErrors(3).map((e) => `${e.kind}: ${e.error}`),
+          };
+          if (loaded.config.rl.enabled) {
+            const steps = new TrainingStepRepository(db);
+            extras.rl = {
+              policy_version: steps.policyVersion(),
+              last_checkpoint: steps.latestCheckpoint(),
+              samples: new SampleQueue(db).counts(),
+            };
+          }
         } finally {
           db.close();
         }

@@ -29,8 +29,26 @@ beforeAll(async () => {
     {
       upstream: openaiUpstream(fake.url),
       serving: { mode: 'policy', policy: { tokenizer_dir: POLICY_FIXTURE_DIR, max_tokens: 4 } },
-      rl: { enabled: true, backend_url: tinker.url, api_key: tinker.apiKey, base_model: tinker.baseModel, lora_rank: 4, batch_size: 8, min_batch: 8, max_policy_lag: 10, schedule: 'scheduler', checkpoint_every: 100 },
-      scheduler: { enabled: true, sleep_enabled: false, idle_enabled: false, proxy_idle_minutes: 0, active_veto_minutes: 0, tick_seconds: 3600 },
+      rl: {
+        enabled: true,
+        backend_url: tinker.url,
+        api_key: tinker.apiKey,
+        base_model: tinker.baseModel,
+        lora_rank: 4,
+        batch_size: 8,
+        min_batch: 8,
+        max_policy_lag: 10,
+        schedule: 'scheduler',
+        checkpoint_every: 100,
+      },
+      scheduler: {
+        enabled: true,
+        sleep_enabled: false,
+        idle_enabled: false,
+        proxy_idle_minutes: 0,
+        active_veto_minutes: 0,
+        tick_seconds: 3600,
+      },
       judge: { enabled: true, base_url: `${fake.url}/v1`, model: 'judge', votes: 1 },
       evolution: { enabled: false },
       skills: { enabled: false },
@@ -49,7 +67,10 @@ describe('preemption of RL training', () => {
   it('a window that closes mid-step lets the remote call finish, checkpoints, and leaves the rest queued', async () => {
     const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'k', maxRetries: 0 });
     for (let i = 0; i < 32; i++) {
-      await client.chat.completions.create({ model: 'policy', messages: [{ role: 'user', content: `hi ${i}` }] }, { headers: { 'x-session-id': `p${i}`, 'x-session-done': 'true' } });
+      await client.chat.completions.create(
+        { model: 'policy', messages: [{ role: 'user', content: `hi ${i}` }] },
+        { headers: { 'x-session-id': `p${i}`, 'x-session-done': 'true' } },
+      );
     }
     await eventually(() => proxy.app.jobs.counts().pending + proxy.app.jobs.counts().running === 0, 20_000);
     const s = proxy.app.scheduler!;
@@ -64,7 +85,10 @@ describe('preemption of RL training', () => {
     await s.tick();
     expect(s.snapshot().state).toBe('preempting');
     // Serving is not paused while the trainer winds down.
-    const during = await client.chat.completions.create({ model: 'policy', messages: [{ role: 'user', content: 'still here?' }] });
+    const during = await client.chat.completions.create({
+      model: 'policy',
+      messages: [{ role: 'user', content: 'still here?' }],
+    });
     expect(during.choices[0]!.message).toBeDefined();
     await eventually(() => s.snapshot().state === 'idle_wait', 30_000);
 
@@ -72,13 +96,21 @@ describe('preemption of RL training', () => {
     const calls = tinker.requests.map((r) => r.path.split('/').pop()!).filter((p) => training.has(p));
     const lastFb = calls.lastIndexOf('forward_backward');
     // The step in flight completed (optim_step + new sampler) and a checkpoint followed.
-    expect(calls.slice(lastFb)).toEqual(['forward_backward', 'optim_step', 'save_weights_for_sampler', 'save_weights']);
+    expect(calls.slice(lastFb)).toEqual([
+      'forward_backward',
+      'optim_step',
+      'save_weights_for_sampler',
+      'save_weights',
+    ]);
     const rl = proxy.app.rl!;
     expect(rl.trainer.steps.latestCheckpoint()).toMatch(/^tinker:\/\/.+\/weights\/preempt/);
     expect(rl.trainer.policyVersion()).toBeGreaterThanOrEqual(1);
     // Not every sample was used: the rest stay queued for the next window.
     expect(await rl.trainer.hasWork()).toBe(true);
-    const events = new SchedulerEventRepository(proxy.app.db).list().reverse().map((e) => e.to);
+    const events = new SchedulerEventRepository(proxy.app.db)
+      .list()
+      .reverse()
+      .map((e) => e.to);
     expect(events.slice(-4)).toEqual(['window_open', 'training', 'preempting', 'idle_wait']);
   }, 60_000);
 });

@@ -41,18 +41,32 @@ export function validateEvolution(
 ): ValidationResult {
   const result: ValidationResult = { ops: [], accepted: [], rejected: [] };
   const touched = new Set<string>();
-  const reject = (op: EvolverOp, reason: string) => result.rejected.push({ op, reason });
-  proposed.forEach((op, i) => {
-    if (i >= o.maxOps) return reject(op, `over the cap of ${o.maxOps} ops per evolution`);
+  const reject = (op: EvolverOp, reason: string): void => {
+    result.rejected.push({ op, reason });
+  };
+  for (const [i, op] of proposed.entries()) {
+    if (i >= o.maxOps) {
+      reject(op, `over the cap of ${o.maxOps} ops per evolution`);
+      continue;
+    }
     if (op.op === 'retire') {
       const target = existing.get(op.name);
-      if (!target) return reject(op, `no skill named "${op.name}" to retire`);
-      if (target.pinned) return reject(op, `"${op.name}" is pinned; only a person can retire it`);
-      if (touched.has(op.name)) return reject(op, `"${op.name}" is already changed by an earlier op`);
+      if (!target) {
+        reject(op, `no skill named "${op.name}" to retire`);
+        continue;
+      }
+      if (target.pinned) {
+        reject(op, `"${op.name}" is pinned; only a person can retire it`);
+        continue;
+      }
+      if (touched.has(op.name)) {
+        reject(op, `"${op.name}" is already changed by an earlier op`);
+        continue;
+      }
       touched.add(op.name);
       result.ops.push({ op: 'remove', name: op.name });
       result.accepted.push({ op, as: 'retire', name: op.name });
-      return;
+      continue;
     }
     let target = existing.get(op.name);
     let note: string | undefined;
@@ -63,16 +77,26 @@ export function validateEvolution(
         note = `near-duplicate of "${dup.skill.name}" (similarity ${dup.similarity.toFixed(2)}): applied as an update`;
       }
     }
-    if (op.op === 'update' && !target) return reject(op, `no skill named "${op.name}" to update`);
+    if (op.op === 'update' && !target) {
+      reject(op, `no skill named "${op.name}" to update`);
+      continue;
+    }
     const name = target?.name ?? op.name;
-    if (touched.has(name)) return reject(op, `"${name}" is already changed by an earlier op`);
+    if (touched.has(name)) {
+      reject(op, `"${name}" is already changed by an earlier op`);
+      continue;
+    }
     const description = (op.description ?? target?.doc.frontmatter.description ?? '').trim();
     const body = op.body ?? target?.doc.body ?? '';
-    if (body.length > o.maxBodyChars)
-      return reject(op, `body is ${body.length} characters, over the ${o.maxBodyChars} limit`);
+    if (body.length > o.maxBodyChars) {
+      reject(op, `body is ${body.length} characters, over the ${o.maxBodyChars} limit`);
+      continue;
+    }
     const broken = screenText(`${description}\n${body}`);
-    if (broken.length > 0)
-      return reject(op, `safety screen: ${broken.map((r) => `${r.id} (${r.why})`).join('; ')}`);
+    if (broken.length > 0) {
+      reject(op, `safety screen: ${broken.map((r) => `${r.id} (${r.why})`).join('; ')}`);
+      continue;
+    }
     const metadata: Record<string, unknown> = {
       ...((target?.doc.frontmatter.metadata as Record<string, unknown> | undefined) ?? {}),
     };
@@ -85,13 +109,16 @@ export function validateEvolution(
         body,
       });
     } catch (err) {
-      if (err instanceof SkillFormatError) return reject(op, `not a valid Agent Skill: ${err.message}`);
+      if (err instanceof SkillFormatError) {
+        reject(op, `not a valid Agent Skill: ${err.message}`);
+        continue;
+      }
       throw err;
     }
     touched.add(name);
     result.ops.push({ op: 'put', doc, provenance: o.provenance });
     result.accepted.push({ op, as: target ? 'update' : 'add', name, note });
-  });
+  }
   return result;
 }
 
