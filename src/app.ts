@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { ConfigError } from './config/errors.js';
 import type { LoadedConfig } from './config/load.js';
 import { storePath } from './config/load.js';
 import { type ResolvedUpstream, resolveUpstream } from './config/upstream.js';
@@ -246,8 +247,9 @@ export class App {
   private async startPolicy(): Promise<void> {
     const factory = this.opts.policySampler ?? this.rl?.samplerFactory;
     if (!factory) {
-      throw new Error(
-        'serving.mode is policy, but no policy sampler is available yet: set serving.mode: upstream',
+      throw new ConfigError(
+        'serving.mode is policy, which samples from the Tinker-protocol service of rl.*: set rl.enabled, rl.base_model and the key (rl.api_key or TINKER_API_KEY), or serving.mode: upstream',
+        'serving.mode',
       );
     }
     const { loaded } = this.opts;
