@@ -581,6 +581,10 @@ async function main(): Promise<number> {
         '  provider: openai',
         `  base_url: ${upstreamUrl}/v1`,
         '  api_key: x',
+        // The request path is what is measured here; judging (background LLM calls that would hit
+        // the same local fake and cores) is measured by bench:learning.
+        'judge:',
+        '  enabled: false',
         'logging:',
         '  level: warn',
         '',
@@ -730,7 +734,7 @@ async function main(): Promise<number> {
         chunkChars: CHUNK_SIZE,
         chunkDelayMs: CHUNK_DELAY_MS,
       },
-      recording: 'on (SQLite WAL store in a temp METACLAW_HOME, logging.level warn)',
+      recording: 'on (SQLite WAL store in a temp METACLAW_HOME, logging.level warn, judge off)',
       perPhase: Object.fromEntries(
         SCENARIOS.map((s) => [
           s.id,

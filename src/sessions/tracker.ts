@@ -98,10 +98,7 @@ export class SessionTracker {
       }
     }
     session.lastActivity = now;
-    // Keep the map in least-recently-active order, so the oldest session is the first entry.
-    this.open.delete(session.id);
-    this.open.set(session.id, session);
-    if (this.open.size > MAX_OPEN_SESSIONS) this.end(this.open.keys().next().value!, 'idle', now);
+    if (this.open.size > MAX_OPEN_SESSIONS) this.evictLeastRecent(now);
     const seq = session.nextSeq++;
     if (input.kind === 'main' && full && !input.headerId) {
       this.setPrefix(session, full);
@@ -134,6 +131,17 @@ export class SessionTracker {
   /** Seconds until the next idle sweep could end something (for the timer). */
   get openCount(): number {
     return this.open.size;
+  }
+
+  /**
+   * Over the cap: end the least recently active tenth at once (as if idle). Batching keeps this
+   * amortised O(log n) per new session instead of a scan per request.
+   */
+  private evictLeastRecent(now: number): void {
+    const oldest = [...this.open.values()]
+      .sort((a, b) => a.lastActivity - b.lastActivity)
+      .slice(0, Math.ceil(MAX_OPEN_SESSIONS / 10));
+    for (const s of oldest) this.end(s.id, 'idle', now);
   }
 
   private findByPrefix(hashes: string[]): OpenSession | undefined {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chainedPrefixHashes, conversationItems } from '../../../src/sessions/prefix-hash.js';
 import type { SessionAssignment } from '../../../src/sessions/tracker.js';
-import { SessionTracker } from '../../../src/sessions/tracker.js';
+import { MAX_OPEN_SESSIONS, SessionTracker } from '../../../src/sessions/tracker.js';
 import { openStore } from '../../../src/store/db.js';
 import { SessionRepository } from '../../../src/store/sessions.js';
 import { TurnRepository } from '../../../src/store/turns.js';
@@ -120,5 +120,26 @@ describe('SessionTracker', () => {
       now: 2,
     });
     expect(s2.sessionId).toBe(s1.sessionId);
+  });
+
+  it('caps open sessions in memory: past the cap the least recently active tenth ends as idle', () => {
+    const { tracker, record, repo } = setup();
+    const first = tracker.resolve({
+      client: 'x',
+      kind: 'main',
+      prefixHashes: hashes([{ role: 'user', content: 'first' }]),
+      now: 0,
+    });
+    record(first, 0);
+    for (let i = 1; i <= MAX_OPEN_SESSIONS; i++) {
+      tracker.resolve({
+        client: 'x',
+        kind: 'main',
+        prefixHashes: hashes([{ role: 'user', content: `one-shot ${i}` }]),
+        now: i,
+      });
+    }
+    expect(tracker.openCount).toBe(MAX_OPEN_SESSIONS + 1 - MAX_OPEN_SESSIONS / 10);
+    expect(repo.get(first.sessionId)!.endReason).toBe('idle');
   });
 });
