@@ -21,7 +21,9 @@ import { renderTable } from './lib/table.js';
 
 const N_EVOLUTIONS = Number(process.env.BENCH_EVOLUTIONS ?? 30);
 const LOAD_CONCURRENCY = 8;
-const LOAD_MS = Number(process.env.BENCH_LOAD_MS ?? 3000);
+const LOAD_MS = Number(process.env.BENCH_LOAD_MS ?? 2000);
+/** Alternating quiet/busy phase pairs whose samples are pooled. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 /** Evolver model latency during phase B (real evolver calls take seconds; this is generous to us). */
 const EVOLVER_LATENCY_MS = Number(process.env.BENCH_EVOLVER_MS ?? 250);
 
@@ -99,21 +101,31 @@ async function main() {
   app.learning.onReward((_t, score) => {
     if (score < 0) rewardAt = performance.now();
   });
+  // Resolved on the next library change: the bench waits on events, not a polling loop that would
+  // itself load the event loop it is measuring.
+  let changed: () => void = () => {};
+  const nextChange = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      changed = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
   app.skills.library.onChange(() => {
+    changed();
     liveAt = performance.now();
   });
   const overheads: number[] = [];
   const totals: number[] = [];
   const failOnce = async (i: number) => {
-    const before = app.skills.library.current().generation;
     liveAt = 0;
+    const live = nextChange(10_000);
     await post(
       { model: 'agent', messages: [{ role: 'user', content: `fail ${i} ${phrase(4)}` }] },
       { 'x-session-id': `fail-${i}-${performance.now()}`, 'x-session-done': 'true' },
     );
-    const deadline = performance.now() + 10_000;
-    while (app.skills.library.current().generation === before && performance.now() < deadline)
-      await new Promise((r) => setTimeout(r, 1));
+    await live;
     const e = evolutions.list(1)[0]!;
     const timings = (e.validation as { timings?: { model_ms: number } }).timings;
     return { total: liveAt - rewardAt, model: timings?.model_ms ?? 0 };
@@ -143,58 +155,78 @@ async function main() {
       },
     );
   await serve('warm');
-  const quiet = await serve('quiet');
   evolverLatencyMs = EVOLVER_LATENCY_MS;
   // Evolutions back to back, fed by failures written straight to the store (as feedback would),
-  // so the only extra work during this phase is the evolutions themselves.
-  let stop = false;
-  let during = 0;
+  // so the only extra work in a busy phase is the evolutions themselves. Quiet and busy phases
+  // alternate (ABAB…) and their samples are pooled, so drift and GC noise hit both alike.
   const engine = app.learning.evolution!;
-  const background = (async () => {
-    for (let i = 0; !stop; i++) {
-      const before = app.skills.library.current().generation;
-      const sessionId = `bg-${i}`;
-      const turnId = `bg-turn-${i}`;
-      app.turns.insert(
-        {
-          id: turnId,
-          sessionId,
-          seq: 1,
-          kind: 'main',
-          protocol: 'openai-chat',
-          upstreamProtocol: 'openai-chat',
-          model: 'agent',
-          stream: false,
-          requestJson: JSON.stringify({
+  let during = 0;
+  let bgIndex = 0;
+  const busyPhase = async () => {
+    let stop = false;
+    const background = (async () => {
+      while (!stop) {
+        const i = bgIndex++;
+        const before = app.skills.library.current().generation;
+        const sessionId = `bg-${i}`;
+        const turnId = `bg-turn-${i}`;
+        app.turns.insert(
+          {
+            id: turnId,
+            sessionId,
+            seq: 1,
+            kind: 'main',
+            protocol: 'openai-chat',
+            upstreamProtocol: 'openai-chat',
             model: 'agent',
-            messages: [{ role: 'user', content: `fail bg ${i} ${phrase(6)}` }],
-          }),
-          upstreamRequestJson: null,
-          responseJson: JSON.stringify({ choices: [{ message: { role: 'assistant', content: 'ok' } }] }),
-          status: 'ok',
-          httpStatus: 200,
-          error: null,
-          startedAt: Date.now(),
-          latencyMs: 1,
-          ttftMs: null,
-          usageJson: null,
-          libraryGeneration: before,
-          injectedRevisionIds: [],
-          policyVersion: null,
-        },
-        { create: { source: 'header', client: 'bench', at: Date.now() } },
-      );
-      app.rewards.insert({ turnId, source: 'user', score: -1, rationale: 'wrong' });
-      engine.enqueue('bench');
-      const deadline = performance.now() + 10_000;
-      while (app.skills.library.current().generation === before && performance.now() < deadline)
-        await new Promise((r) => setTimeout(r, 1));
-      during++;
-    }
-  })();
-  const busy = await serve('busy');
-  stop = true;
-  await background;
+            stream: false,
+            requestJson: JSON.stringify({
+              model: 'agent',
+              messages: [{ role: 'user', content: `fail bg ${i} ${phrase(6)}` }],
+            }),
+            upstreamRequestJson: null,
+            responseJson: JSON.stringify({ choices: [{ message: { role: 'assistant', content: 'ok' } }] }),
+            status: 'ok',
+            httpStatus: 200,
+            error: null,
+            startedAt: Date.now(),
+            latencyMs: 1,
+            ttftMs: null,
+            usageJson: null,
+            libraryGeneration: before,
+            injectedRevisionIds: [],
+            policyVersion: null,
+          },
+          { create: { source: 'header', client: 'bench', at: Date.now() } },
+        );
+        app.rewards.insert({ turnId, source: 'user', score: -1, rationale: 'wrong' });
+        const live = nextChange(10_000);
+        engine.enqueue('bench');
+        await live;
+        during++;
+      }
+    })();
+    const r = await serve('busy');
+    stop = true;
+    await background;
+    return r;
+  };
+  const quietSamples: number[] = [];
+  const busySamples: number[] = [];
+  let quietThroughput = 0;
+  let errors = 0;
+  let busyThroughput = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const q = await serve('quiet');
+    const b = await busyPhase();
+    quietSamples.push(...q.samples);
+    busySamples.push(...b.samples);
+    quietThroughput += q.throughput / ROUNDS;
+    busyThroughput += b.throughput / ROUNDS;
+    errors += q.errors + b.errors;
+  }
+  const quiet = { samples: quietSamples, throughput: quietThroughput, errors };
+  const busy = { samples: busySamples, throughput: busyThroughput, errors: 0 };
   const q = summarize(quiet.samples);
   const b = summarize(busy.samples);
 
@@ -224,12 +256,14 @@ async function main() {
     `Conditions: ${N_EVOLUTIONS} sequential evolutions (1 failed turn each, judge 3 votes, verify off, debounce 0, library growing to ${app.skills.library.current().size} skills);`,
   );
   console.log(
-    `serving load: closed loop, concurrency ${LOAD_CONCURRENCY}, ${LOAD_MS} ms per phase, non-streaming; evolutions back to back during the second phase (fed by failures written to the store, evolver latency ${EVOLVER_LATENCY_MS} ms); fake LLM, proxy and load in one process.\n`,
+    `serving load: closed loop, concurrency ${LOAD_CONCURRENCY}, ${LOAD_MS} ms per phase, ${ROUNDS} alternating quiet/busy pairs pooled, non-streaming; evolutions back to back during the second phase (fed by failures written to the store, evolver latency ${EVOLVER_LATENCY_MS} ms); fake LLM, proxy and load in one process.\n`,
   );
   console.log(table);
   console.log(
     `p99 ratio during/without: ${fmt(b.p99 / q.p99, 3)}; throughput ${fmt(quiet.throughput, 0)} vs ${fmt(busy.throughput, 0)} req/s; errors ${quiet.errors + busy.errors}`,
   );
+  const causes = app.db.prepare('SELECT cause, COUNT(*) AS n FROM generations GROUP BY cause').all();
+  console.log(`generations by cause: ${JSON.stringify(causes)}`);
   const json = {
     overhead: o,
     total: t,
