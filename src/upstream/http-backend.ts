@@ -45,7 +45,8 @@ export class HttpBackend implements ServingBackend {
   readonly servesResponses: boolean;
   private readonly agent: Agent;
   private readonly endpoint: URL;
-  private readonly responsesEndpoint: string;
+  private readonly origin: string;
+  private readonly responsesPath: string;
   private readonly sleepFn: typeof sleep;
 
   constructor(private readonly opts: HttpBackendOptions) {
@@ -57,7 +58,9 @@ export class HttpBackend implements ServingBackend {
       u.provider === 'anthropic' ? `${u.baseUrl}/v1/messages` : `${u.baseUrl}/chat/completions`,
     );
     this.servesResponses = servesResponsesApi(u, opts.responsesApi);
-    this.responsesEndpoint = `${u.baseUrl}/responses`;
+    // Parsed once: the request path only concatenates strings.
+    this.origin = this.endpoint.origin;
+    this.responsesPath = new URL(`${u.baseUrl}/responses`).pathname;
     this.sleepFn = opts.sleepFn ?? sleep;
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
@@ -70,15 +73,15 @@ export class HttpBackend implements ServingBackend {
   }
 
   async send(call: UpstreamCall): Promise<UpstreamResponse> {
-    const base = call.protocol === 'openai-responses' ? this.responsesEndpoint : this.endpoint.href;
-    const url = call.query ? `${base}${call.query}` : base;
-    return this.requestWithRetries('POST', url, call.payload, call.forwardHeaders, call.signal);
+    const base = call.protocol === 'openai-responses' ? this.responsesPath : this.endpoint.pathname;
+    const path = call.query ? `${base}${call.query}` : base;
+    return this.requestWithRetries('POST', path, call.payload, call.forwardHeaders, call.signal);
   }
 
   async listModels(signal: AbortSignal): Promise<UpstreamResponse> {
     const base = this.opts.upstream.baseUrl;
     const url = this.protocol === 'anthropic-messages' ? `${base}/v1/models` : `${base}/models`;
-    return this.requestWithRetries('GET', url, undefined, {}, signal);
+    return this.requestWithRetries('GET', new URL(url).pathname, undefined, {}, signal);
   }
 
   async close(): Promise<void> {
@@ -104,7 +107,7 @@ export class HttpBackend implements ServingBackend {
 
   private async requestWithRetries(
     method: 'GET' | 'POST',
-    url: string,
+    path: string,
     body: string | undefined,
     extraHeaders: Record<string, string>,
     signal: AbortSignal,
@@ -114,8 +117,8 @@ export class HttpBackend implements ServingBackend {
       let res: Dispatcher.ResponseData;
       try {
         res = await this.agent.request({
-          origin: new URL(url).origin,
-          path: pathOf(url),
+          origin: this.origin,
+          path,
           method,
           headers,
           body,
@@ -167,11 +170,6 @@ export class HttpBackend implements ServingBackend {
     if (failure === 'aborted') return `request to ${this.name} was cancelled`;
     return `cannot reach ${this.name}: ${detail}`;
   }
-}
-
-function pathOf(url: string): string {
-  const u = new URL(url);
-  return u.pathname + u.search;
 }
 
 function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
