@@ -90,6 +90,9 @@ export class ResponsesStreamAssembler {
       case 'response.function_call_arguments.delta':
         item['arguments'] = (str(item['arguments']) ?? '') + delta;
         break;
+      case 'response.custom_tool_call_input.delta':
+        item['input'] = (str(item['input']) ?? '') + delta;
+        break;
       default:
         break;
     }

@@ -1,18 +1,39 @@
 import { ProtocolError } from '../errors.js';
-import { arr, isObject, obj, objects, str } from '../json.js';
+import { isObject, obj, objects, str } from '../json.js';
 import type { JsonObject } from '../types.js';
+import { chatToolName, isHostedTool, LOCAL_SHELL, shellArguments, toolsToChat } from './tools.js';
 
 /*
  * OpenAI Responses request → OpenAI Chat Completions request, for a Responses client (Codex) served
  * by an upstream that only speaks Chat (Ollama, vLLM, Kimi, OpenRouter …). The item list is folded
  * into chat messages: an assistant's text, reasoning and function calls become one assistant message,
- * each function_call_output a `tool` message. Anything Chat cannot carry is refused, naming the field.
+ * each function_call_output a `tool` message. Codex's namespace, custom and local_shell tools become
+ * Chat functions (see tools.ts); hosted tools are left out, since only OpenAI's service runs them.
+ * Anything else Chat cannot carry is refused, naming the field.
  */
+
+export interface ResponsesToChatOptions {
+  /** Told the types of the tools left out of the Chat request (hosted tools), when there are any. */
+  onDroppedTools?(types: string[]): void;
+}
+
+/** Outputs of calls the client ran; each becomes a Chat `tool` message. */
+const TOOL_OUTPUTS = new Set(['function_call_output', 'custom_tool_call_output', 'local_shell_call_output']);
+
+/** Items recording what a hosted tool did inside OpenAI's service: history Chat has no place for. */
+const HOSTED_CALL_ITEMS = new Set([
+  'web_search_call',
+  'file_search_call',
+  'code_interpreter_call',
+  'image_generation_call',
+  'mcp_list_tools',
+  'mcp_call',
+]);
 
 const unsupported = (param: string, why: string) =>
   new ProtocolError(`${param}: ${why}`, { param, code: 'unsupported_parameter' });
 
-export function responsesToChatRequest(req: JsonObject): JsonObject {
+export function responsesToChatRequest(req: JsonObject, opts: ResponsesToChatOptions = {}): JsonObject {
   if (req['previous_response_id'] != null) {
     throw unsupported(
       'previous_response_id',
@@ -34,14 +55,16 @@ export function responsesToChatRequest(req: JsonObject): JsonObject {
   if (req['stream'] !== undefined) out['stream'] = req['stream'];
   // Usage only reaches a streaming client when asked for; response.completed must carry it.
   if (req['stream'] === true) out['stream_options'] = { include_usage: true };
-  const tools = arr(req['tools']).map((t, i) => toolToChat(obj(t), i));
+  const { tools, dropped } = toolsToChat(req['tools']);
+  if (dropped.length > 0) opts.onDroppedTools?.(dropped);
   if (tools.length > 0) {
     out['tools'] = tools;
-    // Chat refuses parallel_tool_calls without tools.
+    // Chat refuses parallel_tool_calls and tool_choice (but "none") without tools.
     if (typeof req['parallel_tool_calls'] === 'boolean')
       out['parallel_tool_calls'] = req['parallel_tool_calls'];
   }
-  if (req['tool_choice'] !== undefined) out['tool_choice'] = toolChoice(req['tool_choice']);
+  const choice = req['tool_choice'] === undefined ? undefined : toolChoice(req['tool_choice']);
+  if (choice !== undefined && (tools.length > 0 || choice === 'none')) out['tool_choice'] = choice;
   const format = responseFormat(obj(req['text'])['format']);
   if (format) out['response_format'] = format;
   const effort = str(obj(req['reasoning'])['effort']);
@@ -66,11 +89,21 @@ class ItemFolder {
       const it = obj(raw);
       const type = str(it['type']) ?? 'message';
       const param = `input[${i}]`;
-      if (type !== 'function_call_output') this.flushToolImages();
+      const output = TOOL_OUTPUTS.has(type);
+      if (!output) this.flushToolImages();
       if (type === 'message') this.message(it, param);
-      else if (type === 'function_call') this.functionCall(it);
-      else if (type === 'function_call_output') this.functionOutput(it, param);
+      else if (type === 'function_call')
+        this.toolCall(it, chatToolName(name(it), str(it['namespace'])), it['arguments']);
+      else if (type === 'custom_tool_call')
+        this.toolCall(
+          it,
+          chatToolName(name(it), str(it['namespace'])),
+          JSON.stringify({ input: str(it['input']) ?? '' }),
+        );
+      else if (type === 'local_shell_call') this.toolCall(it, LOCAL_SHELL, shellArguments(it['action']));
+      else if (output) this.toolOutput(it, param);
       else if (type === 'reasoning') this.reasoning += reasoningText(it);
+      else if (HOSTED_CALL_ITEMS.has(type)) return;
       else throw unsupported(`${param}.type`, `item "${type}" cannot be translated to Chat Completions`);
     });
     this.flushToolImages();
@@ -113,19 +146,22 @@ class ItemFolder {
     this.reasoning = '';
   }
 
-  private functionCall(it: JsonObject): void {
+  /** A function, custom or local shell call: one Chat tool call on the current assistant message. */
+  private toolCall(it: JsonObject, chatName: string, args: unknown): void {
     const m = this.assistant ?? this.openAssistant(null);
     this.attachReasoning(m);
     const calls = Array.isArray(m['tool_calls']) ? m['tool_calls'] : [];
     calls.push({
-      id: it['call_id'],
+      // local_shell_call items of the Chat era carry only `id`.
+      id: it['call_id'] ?? it['id'],
       type: 'function',
-      function: { name: it['name'], arguments: it['arguments'] },
+      function: { name: chatName, arguments: args },
     });
     m['tool_calls'] = calls;
   }
 
-  private functionOutput(it: JsonObject, param: string): void {
+  /** function_call_output, custom_tool_call_output, local_shell_call_output: a `tool` message. */
+  private toolOutput(it: JsonObject, param: string): void {
     const output = it['output'];
     let text: string;
     if (typeof output === 'string') text = output;
@@ -138,7 +174,7 @@ class ItemFolder {
       });
       text = texts.join('\n');
     }
-    this.push({ role: 'tool', tool_call_id: it['call_id'], content: text });
+    this.push({ role: 'tool', tool_call_id: it['call_id'] ?? it['id'], content: text });
   }
 
   private flushToolImages(): void {
@@ -146,6 +182,10 @@ class ItemFolder {
     this.push({ role: 'user', content: this.toolImages });
     this.toolImages = [];
   }
+}
+
+function name(it: JsonObject): string {
+  return str(it['name']) ?? '';
 }
 
 function reasoningText(it: JsonObject): string {
@@ -218,30 +258,22 @@ function userPart(p: JsonObject, param: string): JsonObject {
   }
 }
 
-/** Responses tools are flat (`{type, name, parameters}`); Chat nests them under `function`. */
-function toolToChat(t: JsonObject, i: number): JsonObject {
-  if (t['type'] !== 'function') {
-    throw unsupported(
-      `tools[${i}].type`,
-      `"${String(t['type'])}" tools run inside OpenAI's API; only function tools can be translated`,
-    );
-  }
-  const fn: JsonObject = { name: t['name'] };
-  if (t['description'] != null) fn['description'] = t['description'];
-  fn['parameters'] = isObject(t['parameters']) ? t['parameters'] : { type: 'object', properties: {} };
-  if (typeof t['strict'] === 'boolean') fn['strict'] = t['strict'];
-  return { type: 'function', function: fn };
-}
-
+/** undefined: leave the choice to the model (a hosted tool the Chat request does not offer). */
 function toolChoice(choice: unknown): unknown {
   if (choice === 'auto' || choice === 'none' || choice === 'required') return choice;
-  if (isObject(choice) && choice['type'] === 'function' && typeof choice['name'] === 'string') {
-    return { type: 'function', function: { name: choice['name'] } };
+  const type = str(obj(choice)['type']) ?? '';
+  const name = str(obj(choice)['name']);
+  if ((type === 'function' || type === 'custom') && name !== undefined) {
+    return { type: 'function', function: { name: chatToolName(name, str(obj(choice)['namespace'])) } };
   }
+  if (type === 'local_shell') return { type: 'function', function: { name: LOCAL_SHELL } };
+  // A subset of the tools cannot be offered to Chat; its mode is the closest it comes.
+  if (type === 'allowed_tools') return obj(choice)['mode'] === 'required' ? 'required' : 'auto';
+  if (isHostedTool(type)) return undefined;
   const what = isObject(choice) ? `{type: "${String(choice['type'])}"}` : JSON.stringify(choice);
   throw unsupported(
     'tool_choice',
-    `${what} cannot be translated; use "auto", "none", "required" or a function`,
+    `${what} cannot be translated; use "auto", "none", "required", a function or a custom tool`,
   );
 }
 

@@ -3,7 +3,6 @@ import { num, obj, objects, str } from '../json.js';
 import type { JsonObject } from '../types.js';
 import {
   baseId,
-  functionCallItem,
   itemIds,
   messageItem,
   type ResponseMeta,
@@ -12,6 +11,7 @@ import {
   responsesUsageFromChat,
   statusFromFinish,
 } from './shape.js';
+import { callItem, ToolIndex } from './tools.js';
 
 /**
  * The `response.id`/`created_at`/`model` of a translated answer. `model` is the client's: it asked
@@ -27,8 +27,9 @@ export function metaFromChat(chat: JsonObject, req: JsonObject): ResponseMeta {
 
 /**
  * A `chat.completion` (choice 0) as a Responses `response`: reasoning, then the assistant message,
- * then one function_call item per tool call, the order the stream translator produces them in.
- * A refusal is folded into the text, as the Anthropic converters do.
+ * then one call item per tool call (function_call, custom_tool_call or local_shell_call, whichever
+ * tool of the request the Chat function stands for), the order the stream translator produces them
+ * in. A refusal is folded into the text, as the Anthropic converters do.
  */
 export function chatToResponsesResponse(chat: JsonObject, req: JsonObject): JsonObject {
   const choice = objects(chat['choices']).find((c) => (num(c['index']) ?? 0) === 0) ?? {};
@@ -39,14 +40,14 @@ export function chatToResponsesResponse(chat: JsonObject, req: JsonObject): Json
   if (reasoning) output.push(reasoningItem(itemIds.reasoning(base), reasoning));
   const text = messageText(message['content']) + (str(message['refusal']) ?? '');
   const calls = objects(message['tool_calls']);
+  const tools = new ToolIndex(req['tools']);
   // With nothing else to say, an empty message still tells the client the turn is over.
   if (text !== '' || calls.length === 0) output.push(messageItem(itemIds.message(base), text));
   calls.forEach((tc, i) => {
     const fn = obj(tc['function']);
     const callId = str(tc['id']) || itemIds.call(base, i);
-    output.push(
-      functionCallItem(itemIds.call(base, i), callId, str(fn['name']) ?? '', str(fn['arguments']) ?? ''),
-    );
+    const ref = tools.ref(str(fn['name']) ?? '');
+    output.push(callItem(ref, itemIds.call(base, i), callId, str(fn['arguments']) ?? ''));
   });
   const { status, incompleteReason } = statusFromFinish(choice['finish_reason']);
   return responseEnvelope(

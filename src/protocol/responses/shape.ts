@@ -113,19 +113,6 @@ export function textPart(text: string): JsonObject {
   return { type: 'output_text', text, annotations: [], logprobs: [] };
 }
 
-/** `args === null` is the in-progress form announced by output_item.added. */
-export function functionCallItem(id: string, callId: string, name: string, args: string | null): JsonObject {
-  return {
-    id,
-    type: 'function_call',
-    status: args === null ? 'in_progress' : 'completed',
-    // Clients JSON.parse the arguments; an argument-less call must still parse.
-    arguments: args === null ? '' : args || '{}',
-    call_id: callId,
-    name,
-  };
-}
-
 /** One Responses stream event: named, and carrying its type and sequence number in the data too. */
 export function responsesEvent(type: string, seq: number, fields: JsonObject): SseEvent {
   return { event: type, data: JSON.stringify({ type, sequence_number: seq, ...fields }) };

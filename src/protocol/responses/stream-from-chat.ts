@@ -5,7 +5,6 @@ import { metaFromChat } from './response-from-chat.js';
 import {
   baseId,
   failureEvents,
-  functionCallItem,
   itemIds,
   messageItem,
   type ResponseMeta,
@@ -18,6 +17,7 @@ import {
   statusFromFinish,
   textPart,
 } from './shape.js';
+import { callItem, customInput, ToolIndex, type ToolRef } from './tools.js';
 
 interface OpenText {
   kind: 'text' | 'reasoning';
@@ -32,12 +32,16 @@ interface OpenCall {
   callId: string;
   name: string;
   args: string;
+  /** The request's tool the call is for, as known when the call was announced (from its name so far). */
+  ref: ToolRef;
 }
 
 /**
  * `chat.completion.chunk` objects → Responses stream events, each emitted as soon as its chunk
  * arrives. Text and reasoning stream as one item at a time; function calls stay open until the
  * answer ends because Chat servers may interleave the argument fragments of parallel calls.
+ * Only function calls stream their arguments: a custom tool's input is the `input` string inside
+ * the Chat arguments and a local shell call has no delta events, so those items complete at the end.
  */
 export class ChatToResponsesStream {
   private meta: ResponseMeta | null = null;
@@ -52,9 +56,15 @@ export class ChatToResponsesStream {
   private sawText = false;
   private finishReason: unknown = null;
   private usage: JsonObject | null = null;
+  private readonly tools: ToolIndex;
 
-  /** `req` is the client's Responses request: its settings are echoed in every `response` object. */
-  constructor(private readonly req: JsonObject) {}
+  /**
+   * `req` is the client's Responses request: its settings are echoed in every `response` object,
+   * and its tools say which item each Chat tool call becomes.
+   */
+  constructor(private readonly req: JsonObject) {
+    this.tools = new ToolIndex(req['tools']);
+  }
 
   get done(): boolean {
     return this.ended;
@@ -196,16 +206,18 @@ export class ChatToResponsesStream {
       const index = this.output.length;
       this.output.length = index + 1;
       const id = itemIds.call(this.base, this.callCount++);
-      call = { index, id, callId: str(tc['id']) || id, name: str(fn['name']) ?? '', args: '' };
+      const name = str(fn['name']) ?? '';
+      call = { index, id, callId: str(tc['id']) || id, name, args: '', ref: this.tools.ref(name) };
       this.calls.set(key, call);
-      const item = functionCallItem(id, call.callId, call.name, null);
+      const item = callItem(call.ref, id, call.callId, null);
       this.emit(out, 'response.output_item.added', { output_index: index, item });
     } else if (str(fn['name'])) {
       call.name += str(fn['name']);
     }
     const delta = str(fn['arguments']);
-    if (delta) {
-      call.args += delta;
+    if (!delta) return;
+    call.args += delta;
+    if (call.ref.kind === 'function') {
       this.emit(out, 'response.function_call_arguments.delta', {
         item_id: call.id,
         output_index: call.index,
@@ -222,13 +234,21 @@ export class ChatToResponsesStream {
       this.closeOpen(out);
     }
     for (const c of [...this.calls.values()].sort((a, b) => a.index - b.index)) {
-      const item = functionCallItem(c.id, c.callId, c.name, c.args);
-      this.emit(out, 'response.function_call_arguments.done', {
-        item_id: c.id,
-        output_index: c.index,
-        arguments: item['arguments'],
-        name: c.name,
-      });
+      // The full name is known now (servers may send it in pieces): the done item is what clients keep.
+      const ref = this.tools.ref(c.name);
+      const item = callItem(ref, c.id, c.callId, c.args);
+      const at = { item_id: c.id, output_index: c.index };
+      if (ref.kind === 'function') {
+        this.emit(out, 'response.function_call_arguments.done', {
+          ...at,
+          arguments: item['arguments'],
+          name: item['name'],
+        });
+      } else if (ref.kind === 'custom') {
+        const input = customInput(c.args);
+        if (input) this.emit(out, 'response.custom_tool_call_input.delta', { ...at, delta: input });
+        this.emit(out, 'response.custom_tool_call_input.done', { ...at, input });
+      }
       this.output[c.index] = item;
       this.emit(out, 'response.output_item.done', { output_index: c.index, item });
     }

@@ -38,6 +38,11 @@ const ITEMS: Record<string, z.ZodType> = {
     call_id: text(),
     output: z.union([z.string(), parts], expect('a string or an array of content parts')),
   }),
+  custom_tool_call: z.looseObject({ call_id: text(), name: text(), input: text() }),
+  custom_tool_call_output: z.looseObject({
+    call_id: text(),
+    output: z.union([z.string(), parts], expect('a string or an array of content parts')),
+  }),
 };
 
 /** Items without `type` are messages (the "easy input message" form). */
@@ -45,10 +50,23 @@ const item = z
   .looseObject({ type: text().optional() }, expect('an object'))
   .superRefine((it, ctx) => forward(ITEMS[it.type ?? 'message'], it, ctx));
 
+const functionTool = z.looseObject({
+  name: text(),
+  parameters: z.looseObject({}, expect('an object')).nullable().optional(),
+});
+const customTool = z.looseObject({ name: text() });
+
 const TOOLS: Record<string, z.ZodType> = {
-  function: z.looseObject({
+  function: functionTool,
+  custom: customTool,
+  namespace: z.looseObject({
     name: text(),
-    parameters: z.looseObject({}, expect('an object')).nullable().optional(),
+    tools: z.array(
+      z
+        .looseObject({ type: text() }, expect('an object'))
+        .superRefine((t, ctx) => forward(t.type === 'function' ? functionTool : customTool, t, ctx)),
+      expect('an array'),
+    ),
   }),
 };
 

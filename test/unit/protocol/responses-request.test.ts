@@ -141,11 +141,15 @@ describe('responsesToChatRequest', () => {
       json_schema: { name: 'out', schema: { type: 'object' }, strict: true },
     });
     expect(out['reasoning_effort']).toBe('high');
+    const tools = [{ type: 'function', name: 'f' }];
     for (const choice of ['auto', 'none', 'required'])
-      expect(responsesToChatRequest({ model: 'm', input: 'x', tool_choice: choice })['tool_choice']).toBe(
-        choice,
-      );
-    // Chat refuses parallel_tool_calls without tools.
+      expect(
+        responsesToChatRequest({ model: 'm', input: 'x', tools, tool_choice: choice })['tool_choice'],
+      ).toBe(choice);
+    // Chat refuses tool_choice (but "none") and parallel_tool_calls without tools.
+    expect(responsesToChatRequest({ model: 'm', input: 'x', tool_choice: 'auto' })).not.toHaveProperty(
+      'tool_choice',
+    );
     expect(responsesToChatRequest({ model: 'm', input: 'x', parallel_tool_calls: true })).not.toHaveProperty(
       'parallel_tool_calls',
     );
@@ -153,8 +157,7 @@ describe('responsesToChatRequest', () => {
 
   it.each([
     [{ previous_response_id: 'resp_1' }, 'previous_response_id', /no stored response/],
-    [{ tools: [{ type: 'web_search' }] }, 'tools[0].type', /only function tools/],
-    [{ tool_choice: { type: 'web_search' } }, 'tool_choice', /cannot be translated/],
+    [{ tool_choice: { type: 'apply_patch' } }, 'tool_choice', /cannot be translated/],
     [{ input: [{ type: 'item_reference', id: 'x' }] }, 'input[0].type', /item "item_reference"/],
     [
       { input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }] },
