@@ -141,6 +141,74 @@ describe('Responses API translated to a Chat Completions upstream', () => {
     ]);
   });
 
+  it("runs Codex's tool loop: namespace and custom tools as Chat functions, hosted tools left out", async () => {
+    const codexTools = [
+      ...tools,
+      {
+        type: 'namespace',
+        name: 'multi_agent_v1',
+        description: 'Sub-agents.',
+        tools: [{ type: 'function', name: 'spawn_agent', parameters: { type: 'object' } }],
+      },
+      { type: 'custom', name: 'apply_patch', description: 'Patch files.' },
+      { type: 'web_search', external_web_access: false },
+    ] as unknown as OpenAI.Responses.Tool[];
+    fake.script(() => ({
+      toolCalls: [
+        { id: 'call_s1', name: 'multi_agent_v1__spawn_agent', arguments: { message: 'go' } },
+        { id: 'call_p1', name: 'apply_patch', arguments: { input: '*** Begin Patch' } },
+      ],
+    }));
+    const client = clientOf(translated);
+    const input: OpenAI.Responses.ResponseInputItem[] = [{ role: 'user', content: 'Spawn and patch.' }];
+    const stream = client.responses.stream({ model: 'codex-model', input, tools: codexTools });
+    const first = await stream.finalResponse();
+    const sent = fake.requests.at(-1)!.body;
+    expect((sent.tools as { function: { name: string } }[]).map((t) => t.function.name)).toEqual([
+      'weather',
+      'multi_agent_v1__spawn_agent',
+      'apply_patch',
+    ]);
+    expect(first.output).toMatchObject([
+      { type: 'function_call', name: 'spawn_agent', namespace: 'multi_agent_v1', call_id: 'call_s1' },
+      { type: 'custom_tool_call', name: 'apply_patch', input: '*** Begin Patch', call_id: 'call_p1' },
+    ]);
+
+    fake.script(() => ({ text: 'Both done.' }));
+    const second = await client.responses.create({
+      model: 'codex-model',
+      input: [
+        ...input,
+        ...(first.output as OpenAI.Responses.ResponseInputItem[]),
+        { type: 'function_call_output', call_id: 'call_s1', output: 'agent 7' },
+        { type: 'custom_tool_call_output', call_id: 'call_p1', output: 'patched' },
+      ],
+      tools: codexTools,
+    });
+    expect(second.output_text).toBe('Both done.');
+    const messages = fake.requests.at(-1)!.body.messages as Record<string, unknown>[];
+    expect(messages.slice(1)).toEqual([
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          {
+            id: 'call_s1',
+            type: 'function',
+            function: { name: 'multi_agent_v1__spawn_agent', arguments: '{"message":"go"}' },
+          },
+          {
+            id: 'call_p1',
+            type: 'function',
+            function: { name: 'apply_patch', arguments: '{"input":"*** Begin Patch"}' },
+          },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'call_s1', content: 'agent 7' },
+      { role: 'tool', tool_call_id: 'call_p1', content: 'patched' },
+    ]);
+  });
+
   it('streams the real event sequence with deltas arriving over time', async () => {
     fake.script(() => ({
       reasoning: { text: 'Think about Oslo.' },

@@ -156,7 +156,7 @@ async function forward(a: ForwardArgs): Promise<void> {
   // A Responses request passes through when the backend serves that API too; otherwise it is translated.
   const upstreamProtocol =
     protocol === 'openai-responses' && backend.servesResponses ? protocol : backend.protocol;
-  const pair = protocolPair(protocol, upstreamProtocol);
+  const pair = protocolPair(protocol, upstreamProtocol, { log: deps.log });
   let upstreamBody = pair.toUpstream(body);
   if (backend.model) upstreamBody = { ...upstreamBody, model: backend.model };
   const injected = deps.injector().inject(upstreamProtocol, upstreamBody, kind);

@@ -9,7 +9,7 @@ import {
 } from '../../protocol/index.js';
 import { isObject, str } from '../../protocol/json.js';
 import type { JsonObject, SseEvent } from '../../protocol/types.js';
-import type { ClientAssembler, ProtocolPair, StreamTranslator } from './pairs.js';
+import type { ClientAssembler, PairOptions, ProtocolPair, StreamTranslator } from './pairs.js';
 
 /*
  * A Responses client (Codex) in front of a Chat Completions upstream, and, chained through the
@@ -26,10 +26,24 @@ function parse(data: string): JsonObject | null {
   }
 }
 
-export function responsesOverChat(): ProtocolPair {
+/**
+ * Translation options that report the tools left out: hosted tools (web_search …) run only inside
+ * OpenAI's service, so a Chat upstream cannot be offered them. Only their types are logged.
+ */
+function toChatOptions(opts: PairOptions) {
+  return {
+    onDroppedTools: (types: string[]) =>
+      opts.log?.debug(
+        { tools: types },
+        'responses: tools a Chat upstream cannot run left out of the request',
+      ),
+  };
+}
+
+export function responsesOverChat(opts: PairOptions = {}): ProtocolPair {
   return {
     same: false,
-    toUpstream: (b) => responsesToChatRequest(b),
+    toUpstream: (b) => responsesToChatRequest(b, toChatOptions(opts)),
     responseToClient: (r, body) => chatToResponsesResponse(r, body),
     translator: (body): StreamTranslator => {
       const t = new ChatToResponsesStream(body);
@@ -46,10 +60,11 @@ export function responsesOverChat(): ProtocolPair {
   };
 }
 
-export function responsesOverAnthropic(defaultMaxTokens: number): ProtocolPair {
+export function responsesOverAnthropic(defaultMaxTokens: number, opts: PairOptions = {}): ProtocolPair {
   return {
     same: false,
-    toUpstream: (b) => openAIToAnthropicRequest(responsesToChatRequest(b), { defaultMaxTokens }),
+    toUpstream: (b) =>
+      openAIToAnthropicRequest(responsesToChatRequest(b, toChatOptions(opts)), { defaultMaxTokens }),
     responseToClient: (r, body) => chatToResponsesResponse(anthropicToOpenAIResponse(r), body),
     translator: (body): StreamTranslator => {
       const chat = new AnthropicToOpenAIStream({ includeUsage: true });

@@ -38,9 +38,18 @@ export interface ProtocolPair {
   assembler(): ClientAssembler;
 }
 
+export interface PairOptions {
+  /** Where a translation notes what it left out (at debug). */
+  log?: { debug(obj: object, msg: string): void };
+}
+
 const DEFAULT_ANTHROPIC_MAX_TOKENS = 8192;
 
-export function protocolPair(client: WireProtocol, upstream: WireProtocol): ProtocolPair {
+export function protocolPair(
+  client: WireProtocol,
+  upstream: WireProtocol,
+  opts: PairOptions = {},
+): ProtocolPair {
   if (client === upstream) {
     return {
       same: true,
@@ -95,9 +104,9 @@ export function protocolPair(client: WireProtocol, upstream: WireProtocol): Prot
       assembler: () => assemblerFor(client),
     };
   }
-  if (client === 'openai-responses' && upstream === 'openai-chat') return responsesOverChat();
+  if (client === 'openai-responses' && upstream === 'openai-chat') return responsesOverChat(opts);
   if (client === 'openai-responses' && upstream === 'anthropic-messages') {
-    return responsesOverAnthropic(DEFAULT_ANTHROPIC_MAX_TOKENS);
+    return responsesOverAnthropic(DEFAULT_ANTHROPIC_MAX_TOKENS, opts);
   }
   throw new Error(`no conversion from ${client} to ${upstream}`);
 }
