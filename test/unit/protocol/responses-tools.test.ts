@@ -331,7 +331,7 @@ describe('Chat tool calls → Codex items', () => {
     const streamed = a.result()['output'] as JsonObject[];
     expect(streamed).toEqual(chatToResponsesResponse(chatAnswer(CALLS), REQ)['output']);
     const next = responsesToChatRequest({ model: 'm', tools: TOOLS, input: streamed });
-    const calls = ((next['messages'] as JsonObject[])[0]?.['tool_calls'] as JsonObject[]).map((c) => [
+    const calls = ((next['messages'] as JsonObject[])[0]!['tool_calls'] as JsonObject[]).map((c) => [
       c['id'],
       (c['function'] as JsonObject)['name'],
       JSON.parse((c['function'] as JsonObject)['arguments'] as string),
