@@ -4,11 +4,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import JSON5 from 'json5';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { App } from '../../src/app.js';
-import { loadConfig } from '../../src/config/load.js';
 import { type FakeLlm, startFakeLlm } from '../fixtures/fake-llm/index.js';
 import { tempHome } from '../helpers/tmp.js';
 
@@ -106,12 +103,11 @@ describe('metaclaw setup (non-interactive) end to end', () => {
     const provider = wired.models.providers.metaclaw;
     expect(provider.api).toBe('anthropic-messages');
 
-    // Start the proxy from the written config and call it exactly as OpenClaw would.
-    const loaded = loadConfig({ env: { METACLAW_HOME: path.join(home, '.metaclaw') } });
-    const app = new App({ loaded, env: { FAKE_KEY: 'up-secret' }, log: pino({ level: 'silent' }) });
-    await app.start();
+    // Start the service the way a user would (`metaclaw start`), and call it exactly as OpenClaw would.
+    const started = await metaclaw(home, ['start'], { FAKE_KEY: 'up-secret' });
+    expect(started.code).toBe(0);
+    expect(started.stdout).toContain(`http://127.0.0.1:${port}`);
     try {
-      expect(app.url).toBe(`http://127.0.0.1:${port}`);
       const res = await fetch(`${provider.baseUrl}/v1/messages`, {
         method: 'POST',
         headers: {
@@ -128,12 +124,18 @@ describe('metaclaw setup (non-interactive) end to end', () => {
       expect(res.status).toBe(200);
       const body = (await res.json()) as { content: { type: string; text: string }[] };
       expect(body.content[0]!.text).toContain('hello through openclaw');
-      expect(app.turns.count()).toBeGreaterThanOrEqual(1);
-      const upstreamCall = fake.requests.findLast((q) => q.protocol === 'openai-chat');
+      const status = JSON.parse(
+        (await metaclaw(home, ['status', '--json'], { FAKE_KEY: 'up-secret' })).stdout,
+      );
+      expect(status).toMatchObject({ running: true });
+      expect(status.turns).toBeGreaterThanOrEqual(1);
+      const upstreamCall = fake.requests.findLast(
+        (q) => q.protocol === 'openai-chat' && JSON.stringify(q.body).includes('hello through openclaw'),
+      );
       expect(upstreamCall!.apiKey).toBe('up-secret');
       expect(upstreamCall!.body.model).toBe('fake-model');
     } finally {
-      await app.stop(1000);
+      expect((await metaclaw(home, ['stop'])).code).toBe(0);
     }
 
     // doctor sees the wiring and the working upstream; removal restores the file byte for byte.
