@@ -1,35 +1,14 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../fixtures/fake-llm/index.js';
+import { freePort, runCli } from '../helpers/cli.js';
 import { tempHome } from '../helpers/proxy.js';
 
-const run = promisify(execFile);
-const BIN = path.resolve('bin/metaclaw.js');
-
-/** Run the real CLI (compiled dist/, as after `npm ci`) with its own home. */
-async function metaclaw(home: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH, HOME: home, METACLAW_HOME: home, ...env },
-      timeout: 30_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
+/** The real CLI with a temporary HOME. */
+function metaclaw(home: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runCli(args, { home, metaclawHome: home, env });
 }
 
 let fake: FakeLlm;

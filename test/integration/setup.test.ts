@@ -1,37 +1,16 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import JSON5 from 'json5';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { type FakeLlm, startFakeLlm } from '../fixtures/fake-llm/index.js';
+import { freePort, runCli } from '../helpers/cli.js';
 import { tempHome } from '../helpers/tmp.js';
 
-const run = promisify(execFile);
-const BIN = path.resolve('bin/metaclaw.js');
-
 /** The real CLI (compiled dist/) with a temporary HOME: ~/.openclaw and ~/.metaclaw live there. */
-async function metaclaw(home: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH, HOME: home, METACLAW_HOME: path.join(home, '.metaclaw'), ...env },
-      timeout: 30_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
+/** The real CLI with a temporary HOME (~/.metaclaw lives inside it). */
+function metaclaw(home: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runCli(args, { home, metaclawHome: path.join(home, '.metaclaw'), env });
 }
 
 const OPENCLAW = `// my OpenClaw config
