@@ -7,8 +7,7 @@ import { type FakeLlm, startFakeLlm } from '../fixtures/fake-llm/index.js';
 import { freePort, runCli } from '../helpers/cli.js';
 import { tempHome } from '../helpers/tmp.js';
 
-/** The real CLI (compiled dist/) with a temporary HOME: ~/.openclaw and ~/.metaclaw live there. */
-/** The real CLI with a temporary HOME (~/.metaclaw lives inside it). */
+/** The real CLI with a temporary HOME: ~/.openclaw and ~/.metaclaw live there. */
 function metaclaw(home: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   return runCli(args, { home, metaclawHome: path.join(home, '.metaclaw'), env });
 }
