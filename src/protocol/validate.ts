@@ -101,7 +101,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * The most specific issue: inside a union, follow the branch that got past the type check (its issue
  * sits deeper than the union itself), so `content[0].type` is reported instead of "not a union member".
  */
-function specificIssue(issue: core.$ZodIssue): { path: PropertyKey[]; message: string } {
+export function specificIssue(issue: core.$ZodIssue): { path: PropertyKey[]; message: string } {
   if (issue.code === 'invalid_union') {
     const deeper = issue.errors.flat().find((i) => i.path.length > 0);
     if (deeper) {
@@ -112,7 +112,8 @@ function specificIssue(issue: core.$ZodIssue): { path: PropertyKey[]; message: s
   return { path: [...issue.path], message: issue.message };
 }
 
-function validate(schema: z.ZodType, body: unknown): JsonObject {
+/** Validate `body` against `schema`; the first (most specific) problem becomes a 400 naming its field. */
+export function validateWith(schema: z.ZodType, body: unknown): JsonObject {
   const r = schema.safeParse(body);
   if (r.success) return body as JsonObject;
   const first = r.error.issues[0];
@@ -126,10 +127,10 @@ function validate(schema: z.ZodType, body: unknown): JsonObject {
 
 /** Validate an OpenAI Chat Completions request body; returns the same object on success. */
 export function validateOpenAIChatRequest(body: unknown): JsonObject {
-  return validate(openAIChatRequest, body);
+  return validateWith(openAIChatRequest, body);
 }
 
 /** Validate an Anthropic Messages request body; returns the same object on success. */
 export function validateAnthropicMessagesRequest(body: unknown): JsonObject {
-  return validate(anthropicMessagesRequest, body);
+  return validateWith(anthropicMessagesRequest, body);
 }

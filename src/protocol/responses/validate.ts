@@ -1,8 +1,7 @@
 import { type core, z } from 'zod';
-import { ProtocolError } from '../errors.js';
 import { kindOf } from '../json.js';
 import type { JsonObject } from '../types.js';
-import { formatPath } from '../validate.js';
+import { specificIssue, validateWith } from '../validate.js';
 
 /*
  * Boundary validation of Responses API request bodies. Like the other validators it is loose
@@ -111,27 +110,7 @@ const responsesRequest = z.looseObject(
   expect('a JSON object'),
 );
 
-/** Deepest issue inside a union branch that got past the type check, as in the Chat validator. */
-function specificIssue(issue: core.$ZodIssue): { path: PropertyKey[]; message: string } {
-  if (issue.code === 'invalid_union') {
-    const deeper = issue.errors.flat().find((i) => i.path.length > 0);
-    if (deeper) {
-      const inner = specificIssue(deeper);
-      return { path: [...issue.path, ...inner.path], message: inner.message };
-    }
-  }
-  return { path: [...issue.path], message: issue.message };
-}
-
 /** Validate an OpenAI Responses request body; returns the same object on success. */
 export function validateResponsesRequest(body: unknown): JsonObject {
-  const r = responsesRequest.safeParse(body);
-  if (r.success) return body as JsonObject;
-  const first = r.error.issues[0];
-  if (!first) throw new ProtocolError('invalid request body');
-  const { path, message } = specificIssue(first);
-  if (path.length === 0) throw new ProtocolError(`request body ${message}`, { code: 'invalid_body' });
-  const param = formatPath(path);
-  const code = message === 'is required' ? 'missing_required_parameter' : 'invalid_value';
-  throw new ProtocolError(`${param}: ${message}`, { param, code });
+  return validateWith(responsesRequest, body);
 }
