@@ -9,6 +9,8 @@
 //                                        timings are then inflated by the profiler
 //   npm run bench:proxy -- --skip-build  use dist/ as it is
 //   npm run bench:proxy -- --proxy-flags='--trace-gc'   extra node flags for the proxy process
+//   npm run bench:proxy -- --only='c64'  measure only the scenarios whose id contains this (warm-ups
+//                                        and the idle RSS check still cover every scenario)
 //
 // Three processes share the machine's cores: this load generator, the fake upstream
 // (bench/fake-upstream-child.ts) and the proxy (`node bin/metaclaw.js start --foreground`).
@@ -40,6 +42,7 @@ const { values: args } = parseArgs({
     'proxy-flags': { type: 'string', default: '' },
     'chunk-delay-ms': { type: 'string', default: '1' },
     rounds: { type: 'string', default: '2' },
+    only: { type: 'string', default: '' },
   },
 });
 
@@ -655,6 +658,7 @@ async function main(): Promise<number> {
     const results: ScenarioResult[] = [];
     for (const s of SCENARIOS) {
       if (stopLoad.signal.aborted) break;
+      if (!s.id.includes(args.only)) continue;
       progress(`scenario ${s.id}`);
       results.push(await runScenario(origins, s, proxy.pid));
     }

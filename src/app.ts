@@ -227,10 +227,11 @@ export class App {
     const sweepEvery = Math.max(1000, Math.min(30_000, (config.sessions.idle_timeout_s * 1000) / 4));
     this.sweepTimer = setInterval(() => this.tracker.sweepIdle(), sweepEvery);
     this.sweepTimer.unref();
-    const dbFile = storePath(this.opts.loaded);
-    this.checkpointer = startCheckpointer(dbFile, 500, (message) =>
-      this.log.warn({ message }, 'store checkpoint failed'),
-    );
+    this.checkpointer = startCheckpointer(this.db, {
+      busy: () => this.inflight.n > 0,
+      lastActivityAt: () => this.lastActivityAt,
+      onError: (message) => this.log.warn({ message }, 'store checkpoint failed'),
+    });
     this.runner.start();
     this.scheduler?.start();
     this.rl?.start({

@@ -1,47 +1,68 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
-import { registerConfig } from './config.js';
 import { CliError } from './context.js';
-import { registerDoctor } from './doctor.js';
-import { registerEvolutions } from './evolutions.js';
-import { registerFeedback } from './feedback.js';
-import { registerIntegrate } from './integrate.js';
-import { registerScheduler } from './scheduler.js';
-import { registerSessions } from './sessions.js';
-import { registerSetup } from './setup.js';
-import { registerSkills } from './skills.js';
-import { registerStart } from './start.js';
-import { registerStatus } from './status.js';
-import { registerStop } from './stop.js';
-import { registerTrain } from './train.js';
-import { registerUninstall } from './uninstall.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each top-level command and the module that defines it, imported only when needed: `metaclaw
+ * start` then loads the proxy, not the setup wizard, the integrations or the RL trainer. What a
+ * long-running service has imported stays in its memory for good.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  start: async () => (await import('./start.js')).registerStart,
+  stop: async () => (await import('./stop.js')).registerStop,
+  status: async () => (await import('./status.js')).registerStatus,
+  config: async () => (await import('./config.js')).registerConfig,
+  sessions: async () => (await import('./sessions.js')).registerSessions,
+  feedback: async () => (await import('./feedback.js')).registerFeedback,
+  evolutions: async () => (await import('./evolutions.js')).registerEvolutions,
+  train: async () => (await import('./train.js')).registerTrain,
+  skills: async () => (await import('./skills.js')).registerSkills,
+  scheduler: async () => (await import('./scheduler.js')).registerScheduler,
+  setup: async () => (await import('./setup.js')).registerSetup,
+  integrate: async () => (await import('./integrate.js')).registerIntegrate,
+  doctor: async () => (await import('./doctor.js')).registerDoctor,
+  uninstall: async () => (await import('./uninstall.js')).registerUninstall,
+};
+
+/** Global options that take a value: the word after them is not the command. */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--config']);
+
+/** The command named in argv (node, script, ...args), or null (none, help, version, unknown). */
+export function commandName(args: readonly string[]): string | null {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (GLOBAL_OPTIONS_WITH_VALUE.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    return a in COMMANDS ? a : null;
+  }
+  return null;
+}
+
+/**
+ * The CLI. With `argv`, only the command it names is loaded (all of them when it names none, so
+ * that help and "unknown command" errors list every command).
+ */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('metaclaw')
     .description('MetaClaw: a proxy that lets your LLM agent learn from its own conversations')
     .version(VERSION)
     .option('--config <file>', 'config file (default: $METACLAW_HOME/config.yaml, ~/.metaclaw/config.yaml)')
     .exitOverride();
-  registerStart(program);
-  registerStop(program);
-  registerStatus(program);
-  registerConfig(program);
-  registerSessions(program);
-  registerFeedback(program);
-  registerEvolutions(program);
-  registerTrain(program);
-  registerSkills(program);
-  registerScheduler(program);
-  registerSetup(program);
-  registerIntegrate(program);
-  registerDoctor(program);
-  registerUninstall(program);
+  const only = argv ? commandName(argv.slice(2)) : null;
+  const names = only ? [only] : Object.keys(COMMANDS);
+  const registers = await Promise.all(names.map((name) => COMMANDS[name]!()));
+  for (const register of registers) register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {

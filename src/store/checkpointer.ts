@@ -1,54 +1,71 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Db } from './db.js';
 
 /**
  * WAL checkpoints copy committed pages back into the database file and fsync it: a few ms each.
- * With SQLite's automatic checkpoint that cost lands inside whichever request's commit crosses the
- * threshold (seen as p99 spikes). This moves it to a worker thread with its own connection, which
- * runs PASSIVE checkpoints (they never block writers) on a timer. The main connection keeps a
- * large automatic threshold as a safety net should the worker die.
+ * With only SQLite's automatic checkpoint, that cost lands inside whichever request's commit
+ * crosses the threshold (seen as p99 spikes). Agent traffic comes in bursts with gaps between
+ * them, so this runs PASSIVE checkpoints (they never block writers or readers) on the main
+ * connection in those gaps: when no request is in flight and none has started for `idleMs`.
+ *
+ * It replaced a worker thread with its own connection: a second V8 isolate cost ~16 MB of RSS
+ * for a job that needs a few ms now and then. Under load with no gap at all, the connection's
+ * own `wal_autocheckpoint` (db.ts) still bounds the WAL.
  */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.modulePath);
-const db = new Database(workerData.file);
-db.pragma('busy_timeout = 1000');
-let timer = null;
-const tick = () => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (err) { parentPort.postMessage({ error: String(err && err.message || err) }); }
-  timer = setTimeout(tick, workerData.intervalMs);
-};
-timer = setTimeout(tick, workerData.intervalMs);
-parentPort.on('message', (m) => {
-  if (m === 'stop') { clearTimeout(timer); try { db.close(); } catch {} parentPort.close(); }
-});
-`;
+export interface CheckpointerOptions {
+  /** How often to look for a gap (ms). */
+  intervalMs?: number;
+  /** A gap is this long without a request starting, and nothing in flight (ms). */
+  idleMs?: number;
+  /** True while requests are in flight. */
+  busy: () => boolean;
+  /** Time the last request started (ms since epoch). */
+  lastActivityAt: () => number;
+  onError?: (message: string) => void;
+  now?: () => number;
+}
 
 export interface Checkpointer {
+  /** Checkpoint now if anything was written since the last one; returns the frames copied. */
+  runOnce(): number;
   stop(): Promise<void>;
 }
 
-export function startCheckpointer(
-  file: string,
-  intervalMs = 500,
-  onError?: (message: string) => void,
-): Checkpointer {
-  const modulePath = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, intervalMs, modulePath } });
-  worker.unref();
-  worker.on('message', (m: { error?: string }) => {
-    if (m.error) onError?.(m.error);
-  });
-  worker.on('error', (err) => onError?.(err.message));
+export function startCheckpointer(db: Db, opts: CheckpointerOptions): Checkpointer {
+  const intervalMs = opts.intervalMs ?? 250;
+  const idleMs = opts.idleMs ?? 200;
+  const now = opts.now ?? Date.now;
+  const totalChanges = db.prepare('SELECT total_changes() AS n').pluck();
+  let checkpointedAt = -1;
+  let stopped = false;
+
+  const runOnce = (): number => {
+    const changes = totalChanges.get() as number;
+    if (changes === checkpointedAt) return 0;
+    const [row] = db.pragma('wal_checkpoint(PASSIVE)') as {
+      busy: number;
+      log: number;
+      checkpointed: number;
+    }[];
+    // A reader holding an old snapshot can leave frames behind; try again at the next gap.
+    if (row && row.checkpointed >= row.log) checkpointedAt = changes;
+    return row?.checkpointed ?? 0;
+  };
+
+  const timer = setInterval(() => {
+    if (stopped || opts.busy() || now() - opts.lastActivityAt() < idleMs) return;
+    try {
+      runOnce();
+    } catch (err) {
+      opts.onError?.((err as Error).message);
+    }
+  }, intervalMs);
+  timer.unref();
+
   return {
-    stop: () =>
-      new Promise<void>((resolve) => {
-        const t = setTimeout(() => void worker.terminate().then(() => resolve()), 2000);
-        worker.once('exit', () => {
-          clearTimeout(t);
-          resolve();
-        });
-        worker.postMessage('stop');
-      }),
+    runOnce,
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+    },
   };
 }

@@ -22,7 +22,7 @@ async function metaclaw(...args: string[]) {
   const e = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(`${a.join(' ')}\n`));
   let thrown: unknown = null;
   try {
-    await buildProgram().parseAsync(['node', 'metaclaw', ...args]);
+    await (await buildProgram()).parseAsync(['node', 'metaclaw', ...args]);
   } catch (x) {
     thrown = x;
   } finally {

@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startCheckpointer } from '../../../src/store/checkpointer.js';
+import { type Db, openStore } from '../../../src/store/db.js';
+import { tempHome } from '../../helpers/tmp.js';
+
+/** Frames in the WAL not yet copied into the database file. */
+function pendingFrames(db: Db): number {
+  const [row] = db.pragma('wal_checkpoint(NOOP)') as { log: number; checkpointed: number }[];
+  return row ? row.log - row.checkpointed : 0;
+}
+
+describe('idle checkpointer', () => {
+  let db: Db | null = null;
+  afterEach(() => {
+    db?.close();
+    db = null;
+    vi.useRealTimers();
+  });
+
+  function store(): Db {
+    db = openStore(path.join(tempHome('metaclaw-ckpt-'), 'metaclaw.db'));
+    db.exec('CREATE TABLE t (x TEXT)');
+    return db;
+  }
+
+  it('copies the WAL into the database in a gap between requests, not while one is in flight', async () => {
+    vi.useFakeTimers();
+    const d = store();
+    const insert = d.prepare('INSERT INTO t VALUES (?)');
+    for (let i = 0; i < 200; i++) insert.run('x'.repeat(500));
+    const state = { busy: true, last: Date.now() };
+    const onError = vi.fn();
+    const cp = startCheckpointer(d, {
+      intervalMs: 50,
+      idleMs: 100,
+      busy: () => state.busy,
+      lastActivityAt: () => state.last,
+      onError,
+    });
+    const before = pendingFrames(d);
+    expect(before).toBeGreaterThan(0);
+
+    await vi.advanceTimersByTimeAsync(500);
+    expect(pendingFrames(d)).toBe(before); // a request is in flight: no checkpoint
+
+    state.busy = false;
+    state.last = Date.now(); // one just started and finished: not a gap yet
+    await vi.advanceTimersByTimeAsync(60);
+    expect(pendingFrames(d)).toBe(before);
+
+    await vi.advanceTimersByTimeAsync(200);
+    expect(pendingFrames(d)).toBe(0);
+    expect(fs.statSync(d.name).size).toBeGreaterThan(100 * 500);
+    expect(onError).not.toHaveBeenCalled();
+    await cp.stop();
+  });
+
+  it('does nothing when nothing was written since the last checkpoint', async () => {
+    const d = store();
+    d.prepare('INSERT INTO t VALUES (?)').run('a');
+    const cp = startCheckpointer(d, { busy: () => false, lastActivityAt: () => 0 });
+    expect(cp.runOnce()).toBeGreaterThan(0);
+    expect(cp.runOnce()).toBe(0);
+    d.prepare('INSERT INTO t VALUES (?)').run('b');
+    expect(cp.runOnce()).toBeGreaterThan(0);
+    await cp.stop();
+  });
+});
