@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { App } from '../app.js';
 import { resolveUnderHome } from '../config/paths.js';
 import { createLogger } from '../logging.js';
+import { freezeYoungGeneration } from '../memory.js';
 import { CliError, type GlobalOptions, loadOrExit } from './context.js';
 import { processAlive, removePidFile, runningService, writePidFile } from './pidfile.js';
 
@@ -52,6 +53,8 @@ async function runForeground(opts: StartOptions): Promise<void> {
     await app.stop(0).catch(() => {});
     process.exit(1);
   }
+  // A long-running service: keep its memory at what start-up needed (see memory.ts).
+  freezeYoungGeneration();
   writePidFile(loaded.home, {
     pid: process.pid,
     url: app.url,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import type { JsonObject, WireProtocol } from '../protocol/types.js';
 
 /**
@@ -30,11 +30,14 @@ export function chainedPrefixHashes(items: unknown[]): string[] {
   const out: string[] = [];
   let prev = '';
   for (const item of items) {
-    prev = createHash('sha1')
-      .update(prev)
-      .update(JSON.stringify(item) ?? 'null')
-      .digest('base64url');
+    prev = sha1(prev + (JSON.stringify(item) ?? 'null'));
     out.push(prev);
   }
   return out;
 }
+
+/** One-shot crypto.hash (Node ≥ 20.12) skips a Hash object per item; same digest either way. */
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'base64url') => string }).hash;
+const sha1 = oneShot
+  ? (data: string) => oneShot('sha1', data, 'base64url')
+  : (data: string) => crypto.createHash('sha1').update(data).digest('base64url');

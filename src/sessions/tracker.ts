@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/db.js';
+import { uuidv7 } from '../store/ids.js';
 import type { SessionEndReason, SessionRepository } from '../store/sessions.js';
 import type { TurnKind } from '../store/turns.js';
 
@@ -57,6 +57,7 @@ export class SessionTracker {
   private readonly byPrefix = new Map<string, string>();
   private readonly listeners: SessionEndListener[] = [];
   private readonly maxSeqStmt;
+  private readonly endTx: (ids: readonly string[], reason: SessionEndReason, now: number) => string[];
 
   constructor(
     private readonly repo: SessionRepository,
@@ -64,6 +65,9 @@ export class SessionTracker {
     private readonly idleTimeoutMs: number,
   ) {
     this.maxSeqStmt = db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM turns WHERE session_id = ?');
+    this.endTx = db.transaction((ids: readonly string[], reason: SessionEndReason, now: number) =>
+      ids.filter((id) => this.forget(id) && this.repo.end(id, reason, now)),
+    );
     for (const s of repo.listOpen())
       this.remember(s.id, s.lastActivityAt, this.maxSeq(s.id) + 1, s.prefixHash, s.client);
   }
@@ -92,7 +96,7 @@ export class SessionTracker {
       session = this.findByPrefix(input.prefixHashes);
       if (!session && input.kind === 'side') session = this.mostRecent(input.client);
       if (!session) {
-        session = this.remember(randomUUID(), now, 1, null, input.client);
+        session = this.remember(uuidv7(), now, 1, null, input.client);
         persist.create = { source: 'inferred', client: input.client, at: now };
         isNew = true;
       }
@@ -109,23 +113,34 @@ export class SessionTracker {
 
   /** Close a session (idempotent). Listeners run after the row is updated. */
   end(sessionId: string, reason: SessionEndReason, now = Date.now()): boolean {
-    const s = this.open.get(sessionId);
-    if (s) {
-      this.open.delete(sessionId);
-      if (s.prefixHash) this.byPrefix.delete(s.prefixHash);
-    }
-    const closed = this.repo.end(sessionId, reason, now);
-    if (closed) for (const l of this.listeners) l(sessionId, reason);
+    return this.endMany([sessionId], reason, now).length === 1;
+  }
+
+  /**
+   * Close several sessions in one transaction (one commit, not one per session); returns those
+   * this call closed. Listeners run after the commit.
+   */
+  endMany(ids: readonly string[], reason: SessionEndReason, now = Date.now()): string[] {
+    const closed = this.endTx(ids, reason, now);
+    for (const id of closed) for (const l of this.listeners) l(id, reason);
     return closed;
+  }
+
+  /** Drop a session from memory; always true (a filter step for endTx). */
+  private forget(id: string): true {
+    const s = this.open.get(id);
+    if (!s) return true;
+    this.open.delete(id);
+    // Another session may have taken the same conversation hash since; keep its entry.
+    if (s.prefixHash && this.byPrefix.get(s.prefixHash) === id) this.byPrefix.delete(s.prefixHash);
+    return true;
   }
 
   /** End every session idle for longer than the timeout; returns the ids ended. */
   sweepIdle(now = Date.now()): string[] {
-    const ended: string[] = [];
-    for (const s of [...this.open.values()]) {
-      if (now - s.lastActivity >= this.idleTimeoutMs && this.end(s.id, 'idle', now)) ended.push(s.id);
-    }
-    return ended;
+    const idle: string[] = [];
+    for (const s of this.open.values()) if (now - s.lastActivity >= this.idleTimeoutMs) idle.push(s.id);
+    return idle.length > 0 ? this.endMany(idle, 'idle', now) : [];
   }
 
   /** Seconds until the next idle sweep could end something (for the timer). */
@@ -141,7 +156,11 @@ export class SessionTracker {
     const oldest = [...this.open.values()]
       .sort((a, b) => a.lastActivity - b.lastActivity)
       .slice(0, Math.ceil(MAX_OPEN_SESSIONS / 10));
-    for (const s of oldest) this.end(s.id, 'idle', now);
+    this.endMany(
+      oldest.map((s) => s.id),
+      'idle',
+      now,
+    );
   }
 
   private findByPrefix(hashes: string[]): OpenSession | undefined {
@@ -163,7 +182,7 @@ export class SessionTracker {
   }
 
   private setPrefix(s: OpenSession, hash: string): void {
-    if (s.prefixHash) this.byPrefix.delete(s.prefixHash);
+    if (s.prefixHash && this.byPrefix.get(s.prefixHash) === s.id) this.byPrefix.delete(s.prefixHash);
     s.prefixHash = hash;
     this.byPrefix.set(hash, s.id);
   }

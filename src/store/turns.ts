@@ -65,7 +65,6 @@ export class TurnRepository {
   private readonly insertStmt;
   private readonly bumpSession;
   private readonly createSession;
-  private readonly setPrefix;
   private readonly bySession;
   private readonly byId;
 
@@ -76,12 +75,15 @@ export class TurnRepository {
       usage_json, library_generation, injected_revision_ids, policy_version,
       prompt_token_ids, response_token_ids, response_logprobs)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    // A session's row changes with each of its turns: created with its first (counters and prefix
+    // included), then updated once per turn. One statement per turn, not three.
     this.createSession = db.prepare(
-      'INSERT OR IGNORE INTO sessions (id, client, source, started_at, last_activity_at) VALUES (?, ?, ?, ?, ?)',
+      `INSERT OR IGNORE INTO sessions (id, client, source, started_at, last_activity_at, turn_count, prefix_hash, prefix_len)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.setPrefix = db.prepare('UPDATE sessions SET prefix_hash = ?, prefix_len = ? WHERE id = ?');
     this.bumpSession = db.prepare(
-      'UPDATE sessions SET turn_count = MAX(turn_count, ?), last_activity_at = MAX(last_activity_at, ?) WHERE id = ?',
+      `UPDATE sessions SET turn_count = MAX(turn_count, ?), last_activity_at = MAX(last_activity_at, ?),
+       prefix_hash = COALESCE(?, prefix_hash), prefix_len = COALESCE(?, prefix_len) WHERE id = ?`,
     );
     this.batchTx = db.transaction((items: readonly { turn: TurnRecord; session: SessionWrite }[]) =>
       this.writeBatch(items),
@@ -108,8 +110,21 @@ export class TurnRepository {
   private writeBatch(items: readonly { turn: TurnRecord; session: SessionWrite }[]): void {
     for (const { turn: t, session } of items) {
       const c = session.create;
-      if (c) this.createSession.run(t.sessionId, c.client, c.source, c.at, c.at);
-      if (session.prefix) this.setPrefix.run(session.prefix.hash, session.prefix.len, t.sessionId);
+      const hash = session.prefix?.hash ?? null;
+      const len = session.prefix?.len ?? null;
+      const created =
+        c !== undefined &&
+        this.createSession.run(
+          t.sessionId,
+          c.client,
+          c.source,
+          c.at,
+          Math.max(c.at, t.startedAt),
+          t.seq,
+          hash,
+          len,
+        ).changes > 0;
+      if (!created) this.bumpSession.run(t.seq, t.startedAt, hash, len, t.sessionId);
       // Positional binding: measurably cheaper than named parameters on this hot path.
       this.insertStmt.run(
         t.id,
@@ -137,7 +152,6 @@ export class TurnRepository {
         jsonArray(t.responseTokenIds),
         jsonArray(t.responseLogprobs),
       );
-      this.bumpSession.run(t.seq, t.startedAt, t.sessionId);
     }
   }
 

@@ -1,8 +1,8 @@
-import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import type { ResolvedUpstream } from '../config/upstream.js';
 import type { WireProtocol } from '../protocol/types.js';
 import { backoffMs, isRetryableStatus, parseRetryAfter, sleep } from './retry.js';
 import { type ServingBackend, type UpstreamCall, UpstreamError, type UpstreamResponse } from './types.js';
+import { Agent, type Dispatcher, errors as undiciErrors } from './undici-core.js';
 
 export type ResponsesApiMode = 'auto' | 'native' | 'translate';
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { NO_UPSTREAM_HELP } from '../../config/upstream.js';
@@ -10,6 +9,7 @@ import { validateAnthropicMessagesRequest, validateOpenAIChatRequest } from '../
 import { classifyTurn } from '../../sessions/classify.js';
 import { chainedPrefixHashes, conversationItems } from '../../sessions/prefix-hash.js';
 import type { SessionAssignment, SessionTracker } from '../../sessions/tracker.js';
+import { uuidv7 } from '../../store/ids.js';
 import type { TurnKind } from '../../store/turns.js';
 import type { ServingBackend } from '../../upstream/types.js';
 import { UpstreamError } from '../../upstream/types.js';
@@ -166,7 +166,8 @@ async function forward(a: ForwardArgs): Promise<void> {
   const upstreamText = unchanged ? raw.toString('utf8') : JSON.stringify(upstreamBody);
 
   const draft: TurnDraft = {
-    id: randomUUID(),
+    // Time-ordered: each insert lands at the right edge of the turns index, not on a random page.
+    id: uuidv7(),
     sessionId: assignment.sessionId,
     seq: assignment.seq,
     kind,
