@@ -9,6 +9,9 @@
 //                                        timings are then inflated by the profiler
 //   npm run bench:proxy -- --skip-build  use dist/ as it is
 //   npm run bench:proxy -- --proxy-flags='--trace-gc'   extra node flags for the proxy process
+//   npm run bench:proxy -- --bare       also measure a bare Node.js pass-through (bench/bare-proxy-child.ts:
+//                                        node:http + undici, nothing else) as a third target, to show
+//                                        which part of the overhead is Node's HTTP stack itself
 //   npm run bench:proxy -- --only='c64'  measure only the scenarios whose id contains this (warm-ups
 //                                        and the idle RSS check still cover every scenario)
 //
@@ -43,6 +46,7 @@ const { values: args } = parseArgs({
     'chunk-delay-ms': { type: 'string', default: '1' },
     rounds: { type: 'string', default: '2' },
     only: { type: 'string', default: '' },
+    bare: { type: 'boolean', default: false },
   },
 });
 
@@ -221,7 +225,9 @@ async function oneRequest(pool: Pool, stream: boolean): Promise<Sample> {
 
 // ---- measurement -------------------------------------------------------------------------------
 
-type TargetName = 'direct' | 'proxy';
+type TargetName = 'direct' | 'proxy' | 'bare';
+/** The targets measured in this run: the bare pass-through only with --bare. */
+const TARGETS: TargetName[] = args.bare ? ['direct', 'proxy', 'bare'] : ['direct', 'proxy'];
 
 interface TargetAcc {
   total: number[];
@@ -265,6 +271,8 @@ interface ScenarioResult {
   concurrency: number;
   direct: TargetResult;
   proxy: TargetResult;
+  /** The bare Node.js pass-through (--bare), for reference. */
+  bare: TargetResult | null;
   addedMs: { p50: number; p99: number };
   addedFirstChunkMs: { p50: number; p99: number } | null;
   throughputRatio: number;
@@ -329,9 +337,9 @@ function finishTarget(acc: TargetAcc, stream: boolean): TargetResult {
   };
 }
 
-async function warmUp(origins: Record<TargetName, string>, s: Scenario): Promise<void> {
-  for (const target of ['direct', 'proxy'] as const) {
-    const pool = poolFor(origins[target], s.concurrency);
+async function warmUp(origins: Partial<Record<TargetName, string>>, s: Scenario): Promise<void> {
+  for (const target of TARGETS) {
+    const pool = poolFor(origins[target]!, s.concurrency);
     try {
       await drive(pool, target, s, s.warmup, null);
     } finally {
@@ -341,22 +349,22 @@ async function warmUp(origins: Record<TargetName, string>, s: Scenario): Promise
 }
 
 async function runScenario(
-  origins: Record<TargetName, string>,
+  origins: Partial<Record<TargetName, string>>,
   s: Scenario,
   proxyPid: number,
 ): Promise<ScenarioResult> {
-  const pools = {
-    direct: poolFor(origins.direct, s.concurrency),
-    proxy: poolFor(origins.proxy, s.concurrency),
-  };
-  const acc = { direct: newAcc(), proxy: newAcc() };
+  const pools = Object.fromEntries(TARGETS.map((t) => [t, poolFor(origins[t]!, s.concurrency)])) as Record<
+    TargetName,
+    Pool
+  >;
+  const acc = { direct: newAcc(), proxy: newAcc(), bare: newAcc() };
   const rss = new RssSampler(proxyPid);
   try {
-    for (const target of ['direct', 'proxy'] as const) await drive(pools[target], target, s, s.warmup, null);
+    for (const target of TARGETS) await drive(pools[target], target, s, s.warmup, null);
     rss.start();
-    // ABBA ordering: drift (thermal, page cache, WAL growth) hits both targets alike.
+    // ABBA ordering: drift (thermal, page cache, WAL growth) hits every target alike.
     for (let round = 0; round < ROUNDS; round++) {
-      const order: TargetName[] = round % 2 === 0 ? ['direct', 'proxy'] : ['proxy', 'direct'];
+      const order: TargetName[] = round % 2 === 0 ? TARGETS : [...TARGETS].reverse();
       for (const target of order) {
         if (stopLoad.signal.aborted) break;
         progress(`  ${s.id}: round ${round + 1}/${ROUNDS} ${target}`);
@@ -365,7 +373,7 @@ async function runScenario(
     }
   } finally {
     rss.stop();
-    await Promise.all([pools.direct.close(), pools.proxy.close()]);
+    await Promise.all(Object.values(pools).map((p) => p.close()));
   }
   const direct = finishTarget(acc.direct, s.stream);
   const proxy = finishTarget(acc.proxy, s.stream);
@@ -375,6 +383,7 @@ async function runScenario(
     concurrency: s.concurrency,
     direct,
     proxy,
+    bare: args.bare ? finishTarget(acc.bare, s.stream) : null,
     addedMs: { p50: proxy.total.p50 - direct.total.p50, p99: proxy.total.p99 - direct.total.p99 },
     addedFirstChunkMs:
       proxy.firstChunk && direct.firstChunk
@@ -622,15 +631,32 @@ async function main(): Promise<number> {
       },
     );
     children.push(proxy);
-    const origins: Record<TargetName, string> = { direct: upstreamUrl, proxy: proxy.match[1]! };
+    const origins: Partial<Record<TargetName, string>> = { direct: upstreamUrl, proxy: proxy.match[1]! };
     progress(`fake upstream ${origins.direct} (pid ${fake.pid}), proxy ${origins.proxy} (pid ${proxy.pid})`);
+    if (args.bare) {
+      const bare = await spawnReady(
+        process.execPath,
+        ['--import', 'tsx', path.join(ROOT, 'bench', 'bare-proxy-child.ts'), '--upstream', upstreamUrl],
+        {
+          cwd: ROOT,
+          env: process.env,
+          readyPattern: /^BARE_PROXY_URL (\S+)/,
+          readyStream: 'stdout',
+          timeoutMs: 30_000,
+          stdinPipe: true,
+        },
+      );
+      children.push(bare);
+      origins.bare = bare.match[1]!;
+      progress(`bare Node.js pass-through ${origins.bare} (pid ${bare.pid})`);
+    }
 
     await sleep(500);
     const rssAfterStart = procStatusBytes(proxy.pid, 'VmRSS');
 
     // Probe both targets once so a broken proxy fails with its own message, not a table of errors.
-    for (const target of ['direct', 'proxy'] as const) {
-      const pool = poolFor(origins[target], 1);
+    for (const target of TARGETS) {
+      const pool = poolFor(origins[target]!, 1);
       try {
         for (const stream of [false, true]) {
           if (target === 'proxy') proxiedSent++;
@@ -787,6 +813,26 @@ async function main(): Promise<number> {
       ),
       '',
     );
+    if (args.bare) {
+      out.push(
+        'bare Node.js pass-through (node:http + undici, no validation, sessions, skills or recording), same run:',
+        renderTable(
+          ['scenario', 'bare p50', 'bare p99', 'req/s bare', 'bare / direct', 'MetaClaw / bare'],
+          results.map((r) => {
+            const b = r.bare!;
+            return [
+              r.id,
+              fmt(b.total.p50, 3),
+              fmt(b.total.p99, 3),
+              fmt(b.throughput, 0),
+              `${fmt((100 * b.throughput) / r.direct.throughput, 1)}%`,
+              `${fmt((100 * r.proxy.throughput) / b.throughput, 1)}%`,
+            ];
+          }),
+        ),
+        '',
+      );
+    }
     const mb = (b: number | null) => (b === null ? 'n/a' : `${fmt(b / MiB, 1)} MB`);
     out.push(
       `proxy RSS: after start ${mb(rssAfterStart)}, idle after warm-up ${mb(rssIdle)}, ` +
@@ -848,6 +894,7 @@ async function main(): Promise<number> {
         proxyPeakRssMB: round(r.proxyPeakRssBytes / MiB, 1),
         direct: targetJson(r.direct),
         proxy: targetJson(r.proxy),
+        bare: r.bare ? targetJson(r.bare) : null,
       })),
       rssMB: {
         afterStart: rssAfterStart === null ? null : round(rssAfterStart / MiB, 1),
