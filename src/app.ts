@@ -6,11 +6,11 @@ import type { LoadedConfig } from './config/load.js';
 import { storePath } from './config/load.js';
 import { type ResolvedUpstream, resolveUpstream } from './config/upstream.js';
 import { JobRunner } from './learning/jobs/runner.js';
-import { buildPolicyBackend, type PolicySamplerFactory } from './learning/policy/wire.js';
-import { type RlRuntime, wireRl } from './learning/rl/wire.js';
+import type { PolicySamplerFactory } from './learning/policy/wire.js';
+import type { RlRuntime } from './learning/rl/wire.js';
 import { type Learning, wireLearning } from './learning/wire.js';
 import { createLogger } from './logging.js';
-import { type Scheduler, wireScheduler } from './scheduler/wire.js';
+import type { Scheduler } from './scheduler/wire.js';
 import { noInjection, type PromptInjector } from './server/injection.js';
 import type { ProxyDeps } from './server/proxy/handle.js';
 import { TurnRecorder } from './server/proxy/recorder.js';
@@ -65,10 +65,10 @@ export class App {
   readonly log: Logger;
   readonly upstream: ResolvedUpstream | null;
   readonly skills: SkillsRuntime;
-  /** Opportunistic training windows; null when `scheduler.enabled` is false. */
-  readonly scheduler: Scheduler | null;
-  /** RL on the trainable policy; null unless `rl.enabled`. */
-  readonly rl: RlRuntime | null;
+  /** Opportunistic training windows; null when `scheduler.enabled` is false (set by start()). */
+  scheduler: Scheduler | null = null;
+  /** RL on the trainable policy; null unless `rl.enabled` (set by start()). */
+  rl: RlRuntime | null = null;
   private backend: ServingBackend | null;
   /** Set in `serving.mode: policy`; its setSampler() puts new weights live. */
   private policyBackend: PolicyBackend | null = null;
@@ -156,21 +156,36 @@ export class App {
         onFeedback: (turnId, score) => this.learning.feedback(turnId, score),
       }),
     );
-    this.scheduler = wireScheduler({
-      config,
-      home: opts.loaded.home,
-      db: this.db,
-      lastRequestAt: () => this.lastActivityAt,
-      log: this.log,
-    });
-    this.rl = wireRl({
-      config,
-      env: opts.env ?? process.env,
-      db: this.db,
-      log: this.log,
-      currentGeneration: () => this.skills.library.current().generation,
-    });
-    if (this.rl) this.router.add(...trainRoutes(this.rl));
+  }
+
+  /**
+   * The scheduler and RL are imported only when enabled: a long-running proxy keeps whatever it
+   * imported in memory, and most never train a policy.
+   */
+  private async wireOptional(): Promise<void> {
+    const { config, home } = this.opts.loaded;
+    const env = this.opts.env ?? process.env;
+    if (config.scheduler.enabled) {
+      const { wireScheduler } = await import('./scheduler/wire.js');
+      this.scheduler = wireScheduler({
+        config,
+        home,
+        db: this.db,
+        lastRequestAt: () => this.lastActivityAt,
+        log: this.log,
+      });
+    }
+    if (config.rl.enabled) {
+      const { wireRl } = await import('./learning/rl/wire.js');
+      this.rl = wireRl({
+        config,
+        env,
+        db: this.db,
+        log: this.log,
+        currentGeneration: () => this.skills.library.current().generation,
+      });
+      if (this.rl) this.router.add(...trainRoutes(this.rl));
+    }
   }
 
   /** Time of the last proxied request (ms since epoch; 0 = none since start). */
@@ -195,6 +210,7 @@ export class App {
 
   async start(): Promise<void> {
     const { config } = this.opts.loaded;
+    await this.wireOptional();
     if (config.serving.mode === 'policy') await this.startPolicy();
     this.skills.start();
     const server = createHttpServer({ router: this.router, apiKey: config.proxy.api_key, log: this.log });
@@ -254,6 +270,7 @@ export class App {
       );
     }
     const { loaded } = this.opts;
+    const { buildPolicyBackend } = await import('./learning/policy/wire.js');
     const policy = await buildPolicyBackend({
       config: loaded.config,
       home: loaded.home,
