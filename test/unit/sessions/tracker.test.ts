@@ -142,4 +142,42 @@ describe('SessionTracker', () => {
     expect(tracker.openCount).toBe(MAX_OPEN_SESSIONS + 1 - MAX_OPEN_SESSIONS / 10);
     expect(repo.get(first.sessionId)!.endReason).toBe('idle');
   });
+
+  it('ending an older session with the same conversation keeps the newer one continuable', () => {
+    const { tracker, record } = setup();
+    const m1 = [{ role: 'user', content: 'same start' }];
+    const m2 = [...m1, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }];
+    const older = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(m1), now: 1 });
+    const newer = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(m1), now: 2 });
+    record(older, 1);
+    record(newer, 2);
+    expect(newer.sessionId).not.toBe(older.sessionId);
+    expect(tracker.end(older.sessionId, 'explicit', 3)).toBe(true);
+    const next = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(m2), now: 4 });
+    expect(next.sessionId).toBe(newer.sessionId);
+  });
+
+  it('ends many sessions in one transaction and tells listeners after the commit', () => {
+    const { tracker, record, repo, db } = setup();
+    const ids = [1, 2, 3].map((i) => {
+      const a = tracker.resolve({
+        client: 'x',
+        kind: 'main',
+        prefixHashes: hashes([{ role: 'user', content: `q${i}` }]),
+        now: i,
+      });
+      record(a, i);
+      return a.sessionId;
+    });
+    const seen: string[] = [];
+    tracker.onEnded((id) => {
+      expect(db.inTransaction).toBe(false);
+      expect(repo.get(id)!.endReason).toBe('idle');
+      seen.push(id);
+    });
+    expect(tracker.endMany([...ids, 'never-opened'], 'idle', 10)).toEqual(ids);
+    expect(seen).toEqual(ids);
+    expect(tracker.openCount).toBe(0);
+    expect(tracker.endMany(ids, 'idle', 11)).toEqual([]);
+  });
 });
