@@ -12,8 +12,8 @@
 //   npm run bench:proxy -- --bare       also measure a bare Node.js pass-through (bench/bare-proxy-child.ts:
 //                                        node:http + undici, nothing else) as a third target, to show
 //                                        which part of the overhead is Node's HTTP stack itself
-//   npm run bench:proxy -- --only='c64'  measure only the scenarios whose id contains this (warm-ups
-//                                        and the idle RSS check still cover every scenario)
+//   npm run bench:proxy -- --only='non-stream c64,stream c64'   measure only these scenarios (ids,
+//                                        comma-separated; warm-ups and the idle RSS check still cover all)
 //
 // Three processes share the machine's cores: this load generator, the fake upstream
 // (bench/fake-upstream-child.ts) and the proxy (`node bin/metaclaw.js start --foreground`).
@@ -102,6 +102,18 @@ const SCENARIOS: Scenario[] = [
     phase: { concurrency: 64, maxRequests: n(20_000), maxDurationMs: ms(5000) },
   },
 ];
+
+/** --only: the scenario ids to measure (all when empty); an unknown id is an error, not a silent no-op. */
+const ONLY = new Set(
+  args.only
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== ''),
+);
+for (const id of ONLY) {
+  if (!SCENARIOS.some((s) => s.id === id))
+    throw new Error(`--only: no scenario "${id}" (have: ${SCENARIOS.map((s) => s.id).join(', ')})`);
+}
 
 const BUDGET = {
   addedP50Ms: 1,
@@ -684,7 +696,7 @@ async function main(): Promise<number> {
     const results: ScenarioResult[] = [];
     for (const s of SCENARIOS) {
       if (stopLoad.signal.aborted) break;
-      if (!s.id.includes(args.only)) continue;
+      if (ONLY.size > 0 && !ONLY.has(s.id)) continue;
       progress(`scenario ${s.id}`);
       results.push(await runScenario(origins, s, proxy.pid));
     }

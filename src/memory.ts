@@ -15,8 +15,3 @@ import v8 from 'node:v8';
 export function freezeYoungGeneration(): void {
   v8.setFlagsFromString('--semi-space-growth-factor=1');
 }
-
-/** Bytes V8 has reserved for the young generation (new space). */
-export function youngGenerationBytes(): number {
-  return v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
-}

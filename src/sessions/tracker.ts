@@ -66,7 +66,10 @@ export class SessionTracker {
   ) {
     this.maxSeqStmt = db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM turns WHERE session_id = ?');
     this.endTx = db.transaction((ids: readonly string[], reason: SessionEndReason, now: number) =>
-      ids.filter((id) => this.forget(id) && this.repo.end(id, reason, now)),
+      ids.filter((id) => {
+        this.forget(id);
+        return this.repo.end(id, reason, now);
+      }),
     );
     for (const s of repo.listOpen())
       this.remember(s.id, s.lastActivityAt, this.maxSeq(s.id) + 1, s.prefixHash, s.client);
@@ -126,14 +129,13 @@ export class SessionTracker {
     return closed;
   }
 
-  /** Drop a session from memory; always true (a filter step for endTx). */
-  private forget(id: string): true {
+  /** Drop a session from memory. */
+  private forget(id: string): void {
     const s = this.open.get(id);
-    if (!s) return true;
+    if (!s) return;
     this.open.delete(id);
     // Another session may have taken the same conversation hash since; keep its entry.
     if (s.prefixHash && this.byPrefix.get(s.prefixHash) === id) this.byPrefix.delete(s.prefixHash);
-    return true;
   }
 
   /** End every session idle for longer than the timeout; returns the ids ended. */

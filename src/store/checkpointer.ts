@@ -21,7 +21,6 @@ export interface CheckpointerOptions {
   /** Time the last request started (ms since epoch). */
   lastActivityAt: () => number;
   onError?: (message: string) => void;
-  now?: () => number;
 }
 
 export interface Checkpointer {
@@ -33,10 +32,8 @@ export interface Checkpointer {
 export function startCheckpointer(db: Db, opts: CheckpointerOptions): Checkpointer {
   const intervalMs = opts.intervalMs ?? 250;
   const idleMs = opts.idleMs ?? 200;
-  const now = opts.now ?? Date.now;
   const totalChanges = db.prepare('SELECT total_changes() AS n').pluck();
   let checkpointedAt = -1;
-  let stopped = false;
 
   const runOnce = (): number => {
     const changes = totalChanges.get() as number;
@@ -52,7 +49,7 @@ export function startCheckpointer(db: Db, opts: CheckpointerOptions): Checkpoint
   };
 
   const timer = setInterval(() => {
-    if (stopped || opts.busy() || now() - opts.lastActivityAt() < idleMs) return;
+    if (opts.busy() || Date.now() - opts.lastActivityAt() < idleMs) return;
     try {
       runOnce();
     } catch (err) {
@@ -63,9 +60,6 @@ export function startCheckpointer(db: Db, opts: CheckpointerOptions): Checkpoint
 
   return {
     runOnce,
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-    },
+    stop: async () => clearInterval(timer),
   };
 }

@@ -6,7 +6,7 @@ import type * as Undici from 'undici';
  * error classes. undici's entry point also loads fetch, WebSocket, EventSource, the cache and the
  * mocks, which cost a long-running proxy ~7 MB of RSS it never uses. These are the same modules
  * that entry point assembles (undici has no `exports` map, so the paths resolve as files);
- * test/unit/upstream-undici.test.ts fails loudly should an undici upgrade move them.
+ * test/unit/upstream/undici-core.test.ts fails loudly should an undici upgrade move them.
  */
 const require = createRequire(import.meta.url);
 
