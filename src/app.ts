@@ -193,6 +193,11 @@ export class App {
     return this.lastActivityAt;
   }
 
+  /** Proxied requests in flight now. */
+  get inflightRequests(): number {
+    return this.inflight.n;
+  }
+
   /** Swap the skill injector atomically: the next request uses the new one. */
   setInjector(injector: PromptInjector): void {
     this.injector = injector;

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { App } from '../app.js';
 import { resolveUnderHome } from '../config/paths.js';
 import { createLogger } from '../logging.js';
-import { freezeYoungGeneration } from '../memory.js';
+import { manageYoungGeneration } from '../memory.js';
 import { CliError, type GlobalOptions, loadOrExit } from './context.js';
 import { processAlive, removePidFile, runningService, writePidFile } from './pidfile.js';
 
@@ -53,8 +53,12 @@ async function runForeground(opts: StartOptions): Promise<void> {
     await app.stop(0).catch(() => {});
     process.exit(1);
   }
-  // A long-running service: keep its memory at what start-up needed (see memory.ts).
-  freezeYoungGeneration();
+  // A long-running service: its young generation grows only under concurrent load and goes
+  // back once it is quiet (see memory.ts).
+  const youngGeneration = manageYoungGeneration({
+    inflight: () => app.inflightRequests,
+    lastActivityAt: () => app.lastRequestAt,
+  });
   writePidFile(loaded.home, {
     pid: process.pid,
     url: app.url,
@@ -67,6 +71,7 @@ async function runForeground(opts: StartOptions): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    youngGeneration.stop();
     await app.stop();
     removePidFile(loaded.home, process.pid);
     process.exit(0);
