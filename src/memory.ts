@@ -119,7 +119,10 @@ let gcFunction: GcFunction | null | undefined;
 function exposedGc(): GcFunction | null {
   if (gcFunction !== undefined) return gcFunction;
   const global = (globalThis as { gc?: GcFunction }).gc;
-  if (typeof global === 'function') return (gcFunction = global);
+  if (typeof global === 'function') {
+    gcFunction = global;
+    return gcFunction;
+  }
   try {
     v8.setFlagsFromString('--expose-gc');
     const fn = vm.runInNewContext('gc') as unknown;
