@@ -251,6 +251,7 @@ export class App {
     this.checkpointer = startCheckpointer(this.db, {
       busy: () => this.inflight.n > 0,
       lastActivityAt: () => this.lastActivityAt,
+      inflight: () => this.inflight.n,
       onError: (message) => this.log.warn({ message }, 'store checkpoint failed'),
     });
     this.runner.start();

@@ -1,18 +1,24 @@
-import type { Db } from './db.js';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { type Db, WAL_AUTOCHECKPOINT_PAGES } from './db.js';
 
 /**
- * WAL checkpoints copy committed pages back into the database file and fsync it: a few ms each.
- * With only SQLite's automatic checkpoint, that cost lands inside whichever request's commit
- * crosses the threshold (seen as p99 spikes). Agent traffic comes in bursts with gaps between
- * them, so this runs PASSIVE checkpoints (they never block writers or readers) on the main
- * connection in those gaps: when no request is in flight and none has started for `idleMs`.
+ * WAL checkpoints copy committed pages back into the database file and fsync both files. The
+ * fsync is the expensive part: under sustained load about 10 µs of disk wait per turn, taken in
+ * 10–20 ms stalls of whichever commit crosses SQLite's automatic threshold. So checkpoints run
+ * where no request waits for them:
  *
- * It replaced a worker thread with its own connection: a second V8 isolate cost ~16 MB of RSS
- * for a job that needs a few ms now and then. Under load with no gap at all, the connection's
- * own `wal_autocheckpoint` (db.ts) still bounds the WAL.
+ * - **In gaps.** Agent traffic comes in bursts with gaps between them. When no request is in
+ *   flight and none has started for `idleMs`, a PASSIVE checkpoint (it never blocks writers or
+ *   readers) runs on the main connection.
+ * - **On a worker thread under concurrent load**, which leaves no gaps. From `offloadAtInflight`
+ *   requests in flight, a worker with its own connection runs PASSIVE checkpoints every 50 ms and
+ *   the main connection's automatic threshold rises to a safety net. The worker costs ~10 MB of
+ *   RSS, so it stops once the service has been quiet for `offloadIdleMs`, and the gap
+ *   checkpoints take over again. Should it fail, the main connection's threshold goes back down.
  */
 export interface CheckpointerOptions {
-  /** How often to look for a gap (ms). */
+  /** How often to look for a gap or for load (ms). */
   intervalMs?: number;
   /** A gap is this long without a request starting, and nothing in flight (ms). */
   idleMs?: number;
@@ -20,20 +26,35 @@ export interface CheckpointerOptions {
   busy: () => boolean;
   /** Time the last request started (ms since epoch). */
   lastActivityAt: () => number;
+  /** Requests in flight now; without it checkpoints never move to a worker. */
+  inflight?: () => number;
+  /** In-flight requests from which a worker thread takes over the checkpoints. */
+  offloadAtInflight?: number;
+  /** Quiet time after which the worker stops (ms). */
+  offloadIdleMs?: number;
   onError?: (message: string) => void;
 }
 
 export interface Checkpointer {
   /** Checkpoint now if anything was written since the last one; returns the frames copied. */
   runOnce(): number;
+  /** True while a worker thread runs the checkpoints. */
+  readonly offloaded: boolean;
   stop(): Promise<void>;
 }
+
+/** The main connection's automatic threshold while the worker checkpoints (~64 MB of WAL). */
+const OFFLOADED_AUTOCHECKPOINT_PAGES = 16_000;
 
 export function startCheckpointer(db: Db, opts: CheckpointerOptions): Checkpointer {
   const intervalMs = opts.intervalMs ?? 250;
   const idleMs = opts.idleMs ?? 200;
+  const offloadAt = opts.offloadAtInflight ?? 8;
+  const offloadIdleMs = opts.offloadIdleMs ?? 10_000;
   const totalChanges = db.prepare('SELECT total_changes() AS n').pluck();
   let checkpointedAt = -1;
+  let worker: CheckpointWorker | null = null;
+  let stopped = false;
 
   const runOnce = (): number => {
     const changes = totalChanges.get() as number;
@@ -48,8 +69,31 @@ export function startCheckpointer(db: Db, opts: CheckpointerOptions): Checkpoint
     return row?.checkpointed ?? 0;
   };
 
+  const offload = () => {
+    const w = startCheckpointWorker(db.name, (message) => {
+      // Failed or died: the main connection checkpoints again.
+      if (worker === w) endOffload();
+      opts.onError?.(`checkpoint worker: ${message}`);
+    });
+    worker = w;
+    db.pragma(`wal_autocheckpoint = ${OFFLOADED_AUTOCHECKPOINT_PAGES}`);
+  };
+  const endOffload = () => {
+    const w = worker;
+    worker = null;
+    if (!db.open) return w?.stop();
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    return w?.stop();
+  };
+
   const timer = setInterval(() => {
-    if (opts.busy() || Date.now() - opts.lastActivityAt() < idleMs) return;
+    const quietMs = Date.now() - opts.lastActivityAt();
+    if (!worker && !db.memory && (opts.inflight?.() ?? 0) >= offloadAt) offload();
+    if (worker) {
+      if (!opts.busy() && quietMs >= offloadIdleMs) void endOffload();
+      return;
+    }
+    if (opts.busy() || quietMs < idleMs) return;
     try {
       runOnce();
     } catch (err) {
@@ -60,6 +104,70 @@ export function startCheckpointer(db: Db, opts: CheckpointerOptions): Checkpoint
 
   return {
     runOnce,
-    stop: async () => clearInterval(timer),
+    get offloaded() {
+      return worker !== null;
+    },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      await endOffload();
+    },
+  };
+}
+
+interface CheckpointWorker {
+  stop(): Promise<void>;
+}
+
+// CommonJS source, evaluated: the worker needs better-sqlite3 and nothing else of ours.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.modulePath);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 1000');
+// It only copies WAL frames into the file: a small page cache will do.
+db.pragma('cache_size = -500');
+const timer = setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); }
+  catch (err) { parentPort.postMessage({ error: String((err && err.message) || err) }); }
+}, workerData.intervalMs);
+parentPort.on('message', (m) => {
+  if (m !== 'stop') return;
+  clearInterval(timer);
+  try { db.close(); } catch {}
+  parentPort.close();
+});
+`;
+
+function startCheckpointWorker(file: string, onFailure: (message: string) => void): CheckpointWorker {
+  const modulePath = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { file, intervalMs: 50, modulePath },
+    resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 },
+  });
+  worker.unref();
+  let stopping = false;
+  worker.on('message', (m: { error?: string }) => {
+    if (m.error) onFailure(m.error);
+  });
+  worker.on('error', (err) => onFailure(err.message));
+  worker.on('exit', (code) => {
+    if (!stopping) onFailure(`exited with code ${code}`);
+  });
+  return {
+    stop: () => {
+      if (stopping) return Promise.resolve();
+      stopping = true;
+      return new Promise<void>((resolve) => {
+        const t = setTimeout(() => void worker.terminate().then(() => resolve()), 2000);
+        worker.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        worker.postMessage('stop');
+      });
+    },
   };
 }

@@ -5,6 +5,9 @@ import { migrations } from './migrations/index.js';
 
 export type Db = Database.Database;
 
+/** SQLite's automatic checkpoint threshold (~16 MB of WAL); see checkpointer.ts. */
+export const WAL_AUTOCHECKPOINT_PAGES = 4000;
+
 export class StoreError extends Error {
   readonly code = 'store_error';
 }
@@ -26,9 +29,9 @@ export function openStore(file: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  // Checkpoints normally run in the gaps between requests (checkpointer.ts); this threshold
-  // (~16 MB of WAL) bounds the WAL under load that leaves no gap.
-  db.pragma('wal_autocheckpoint = 4000');
+  // Checkpoints normally run in the gaps between requests or on a worker (checkpointer.ts); this
+  // threshold bounds the WAL should neither happen.
+  db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   // better-sqlite3 builds SQLite with a 16 MB page cache per connection, which a long-running
   // proxy filled with pages it only ever appended (RSS kept growing for thousands of turns).
   // Writes land at the right edge of each index, so SQLite's stock 2 MB serves as fast.

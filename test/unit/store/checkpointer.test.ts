@@ -67,4 +67,59 @@ describe('idle checkpointer', () => {
     expect(cp.runOnce()).toBeGreaterThan(0);
     await cp.stop();
   });
+
+  it('moves checkpoints to a worker under concurrent load, and back once quiet', async () => {
+    const d = store();
+    const insert = d.prepare('INSERT INTO t VALUES (?)');
+    const state = { inflight: 0, last: Date.now() };
+    const onError = vi.fn();
+    const cp = startCheckpointer(d, {
+      intervalMs: 20,
+      idleMs: 1_000_000, // no gap checkpoints in this test: only the worker's
+      busy: () => state.inflight > 0,
+      lastActivityAt: () => state.last,
+      inflight: () => state.inflight,
+      offloadAtInflight: 8,
+      offloadIdleMs: 300,
+      onError,
+    });
+    const autocheckpoint = () => d.pragma('wal_autocheckpoint', { simple: true });
+    const until = async (cond: () => boolean) => {
+      for (let i = 0; i < 250 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
+      return cond();
+    };
+
+    state.inflight = 4;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(cp.offloaded).toBe(false); // a few at once: no worker
+    expect(autocheckpoint()).toBe(4000);
+
+    state.inflight = 64;
+    expect(await until(() => cp.offloaded)).toBe(true);
+    expect(autocheckpoint()).toBe(16000); // the main connection no longer checkpoints itself
+    for (let i = 0; i < 200; i++) insert.run('x'.repeat(500));
+    expect(pendingFrames(d)).toBeGreaterThan(0);
+    expect(await until(() => pendingFrames(d) === 0)).toBe(true); // the worker copied them
+    expect(fs.statSync(d.name).size).toBeGreaterThan(100 * 500);
+
+    state.inflight = 0;
+    state.last = Date.now();
+    expect(await until(() => !cp.offloaded)).toBe(true);
+    expect(autocheckpoint()).toBe(4000);
+    expect(onError).not.toHaveBeenCalled();
+    await cp.stop();
+  });
+
+  it('never offloads an in-memory store', async () => {
+    db = openStore(':memory:');
+    const cp = startCheckpointer(db, {
+      intervalMs: 10,
+      busy: () => true,
+      lastActivityAt: () => Date.now(),
+      inflight: () => 64,
+    });
+    await new Promise((r) => setTimeout(r, 60));
+    expect(cp.offloaded).toBe(false);
+    await cp.stop();
+  });
 });
