@@ -1,5 +1,6 @@
 import type { ResolvedUpstream } from '../config/upstream.js';
 import type { WireProtocol } from '../protocol/types.js';
+import type { CancelSignal } from './cancel.js';
 import { backoffMs, isRetryableStatus, parseRetryAfter, sleep } from './retry.js';
 import { type ServingBackend, type UpstreamCall, UpstreamError, type UpstreamResponse } from './types.js';
 import { Agent, type Dispatcher, errors as undiciErrors } from './undici-core.js';
@@ -110,7 +111,7 @@ export class HttpBackend implements ServingBackend {
     path: string,
     body: string | undefined,
     extraHeaders: Record<string, string>,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ): Promise<UpstreamResponse> {
     const headers = this.headers(extraHeaders);
     for (let attempt = 0; ; attempt++) {
@@ -153,7 +154,7 @@ export class HttpBackend implements ServingBackend {
     }
   }
 
-  private classify(err: unknown, signal: AbortSignal): 'connect' | 'timeout' | 'reset' | 'aborted' {
+  private classify(err: unknown, signal: CancelSignal): 'connect' | 'timeout' | 'reset' | 'aborted' {
     if (signal.aborted) return 'aborted';
     if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError)
       return 'timeout';

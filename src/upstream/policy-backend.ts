@@ -7,6 +7,7 @@ import { openAIErrorBody } from '../protocol/error-shapes.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { isObject } from '../protocol/json.js';
 import type { JsonObject } from '../protocol/types.js';
+import { toAbortSignal } from './cancel.js';
 import {
   type PolicyTrace,
   type ServingBackend,
@@ -81,7 +82,7 @@ export class PolicyBackend implements ServingBackend {
     const who = `policy sampler ${sampler.name} (version ${sampler.version})`;
     let sample: SampledSequence;
     try {
-      sample = await sampler.sample(prompt.tokens, params, call.signal);
+      sample = await sampler.sample(prompt.tokens, params, toAbortSignal(call.signal));
     } catch (err) {
       if (err instanceof UpstreamError) throw err;
       if (call.signal.aborted) throw new UpstreamError('aborted', `request to ${who} was cancelled`);

@@ -1,3 +1,4 @@
+import type { CancelSignal } from './cancel.js';
 /** Statuses worth retrying: rate limits and server-side failures. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
@@ -18,7 +19,7 @@ export function backoffMs(attempt: number, random = Math.random): number {
   return Math.round(cap / 2 + (random() * cap) / 2);
 }
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: CancelSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const t = setTimeout(() => {

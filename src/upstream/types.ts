@@ -1,4 +1,5 @@
 import type { JsonObject, WireProtocol } from '../protocol/types.js';
+import type { CancelSignal } from './cancel.js';
 
 /** The upstream's answer once its status and headers are in; the body is read as it arrives. */
 export interface UpstreamResponse {
@@ -28,7 +29,8 @@ export interface UpstreamCall {
   stream: boolean;
   /** Selected client headers worth forwarding (anthropic-beta, anthropic-version …). */
   forwardHeaders: Record<string, string>;
-  signal: AbortSignal;
+  /** The client went away (a `Cancellation`, or any AbortSignal). */
+  signal: CancelSignal;
   /** Path suffix and query from the client, e.g. `?beta=true` for Claude Code. */
   query?: string;
   /** Which of the backend's APIs to call; absent = its own `protocol`. Only ever one it serves. */

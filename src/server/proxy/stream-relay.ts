@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { anthropicErrorBody, openAIErrorBody } from '../../protocol/error-shapes.js';
 import { formatSse, SseDecoder } from '../../protocol/sse.js';
 import type { JsonObject, SseEvent, WireProtocol } from '../../protocol/types.js';
+import type { CancelSignal } from '../../upstream/cancel.js';
 import type { UpstreamResponse } from '../../upstream/types.js';
 import type { ProtocolPair } from './pairs.js';
 import { elapsedMs, type TurnDraft, type TurnOutcome, type TurnRecorder } from './recorder.js';
@@ -13,7 +14,7 @@ export interface RelayOptions {
   pair: ProtocolPair;
   clientBody: JsonObject;
   recorder: TurnRecorder;
-  signal: AbortSignal;
+  signal: CancelSignal;
   backendName: string;
   protocol: WireProtocol;
 }
@@ -125,7 +126,7 @@ function streamError(protocol: WireProtocol, message: string): SseEvent {
   return { data: JSON.stringify(openAIErrorBody(message, 'api_error')) };
 }
 
-function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+function drained(res: ServerResponse, signal: CancelSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       res.off('drain', done);
