@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { NO_UPSTREAM_HELP } from '../../config/upstream.js';
 import { extractUpstreamErrorMessage } from '../../protocol/error-shapes.js';
@@ -11,10 +12,11 @@ import { chainedPrefixHashes, conversationItems } from '../../sessions/prefix-ha
 import type { SessionAssignment, SessionTracker } from '../../sessions/tracker.js';
 import { uuidv7 } from '../../store/ids.js';
 import type { TurnKind } from '../../store/turns.js';
+import { Cancellation } from '../../upstream/cancel.js';
 import type { ServingBackend } from '../../upstream/types.js';
-import { UpstreamError } from '../../upstream/types.js';
+import { UpstreamError, type UpstreamResponse } from '../../upstream/types.js';
 import { sendError, shapeForProtocol } from '../errors.js';
-import { HttpError, headerValue, parseJsonBody, readBody } from '../http-util.js';
+import { collectBytes, HttpError, headerValue, parseJsonBody, readBody } from '../http-util.js';
 import type { PromptInjector } from '../injection.js';
 import { protocolPair } from './pairs.js';
 import type { TurnDraft, TurnRecorder } from './recorder.js';
@@ -189,7 +191,7 @@ async function forward(a: ForwardArgs): Promise<void> {
   res.setHeader('x-metaclaw-turn-id', draft.id);
 
   // The client going away cancels the upstream call.
-  const abort = new AbortController();
+  const abort = new Cancellation();
   const onClose = () => {
     if (!res.writableFinished) abort.abort(new Error('client disconnected'));
   };
@@ -208,7 +210,7 @@ async function forward(a: ForwardArgs): Promise<void> {
       payload: upstreamText,
       stream,
       forwardHeaders,
-      signal: abort.signal,
+      signal: abort,
       query: url.search || undefined,
       protocol: upstreamProtocol,
     });
@@ -246,7 +248,7 @@ async function forward(a: ForwardArgs): Promise<void> {
       pair,
       clientBody: body,
       recorder: deps.recorder,
-      signal: abort.signal,
+      signal: abort,
       backendName: backend.name,
       protocol,
     });
@@ -257,7 +259,7 @@ async function forward(a: ForwardArgs): Promise<void> {
   try {
     text = await readAll(upstream.body);
   } catch (err) {
-    const aborted = abort.signal.aborted;
+    const aborted = abort.aborted;
     await deps.recorder.record(draft, {
       status: aborted ? 'aborted' : 'error',
       httpStatus: aborted ? 499 : 502,
@@ -327,7 +329,14 @@ async function relayUpstreamError(
   sendError(res, shape, status, status === 502 ? `${backendName}: ${message}` : message, { headers });
 }
 
-async function readAll(body: AsyncIterable<Uint8Array>, limit = Number.POSITIVE_INFINITY): Promise<string> {
+async function readAll(body: UpstreamResponse['body'], limit = Number.POSITIVE_INFINITY): Promise<string> {
+  if (body instanceof Readable) {
+    const { bytes, over } = await collectBytes(body, limit);
+    // Past the limit: keep what arrived and stop the transfer.
+    if (over) body.destroy();
+    return bytes.toString('utf8');
+  }
+  // A body made in memory (a trainable policy's answer).
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of body) {
