@@ -8,8 +8,16 @@ import { randomUUID } from 'node:crypto';
  * Built on randomUUID(), which draws from a cached entropy pool: the `uuid` package's v7 fetched
  * fresh random bytes per id and cost 12 % of the proxy's CPU under load.
  */
+let prefixMs = -1;
+let prefix = '';
+
 export function uuidv7(now = Date.now()): string {
-  const ts = now.toString(16).padStart(12, '0');
+  // Under load many ids share a millisecond: format its timestamp part once.
+  if (now !== prefixMs) {
+    const ts = now.toString(16).padStart(12, '0');
+    prefix = `${ts.slice(0, 8)}-${ts.slice(8, 12)}-7`;
+    prefixMs = now;
+  }
   // randomUUID(): xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx; keep its variant and random bits.
-  return `${ts.slice(0, 8)}-${ts.slice(8, 12)}-7${randomUUID().slice(15)}`;
+  return prefix + randomUUID().slice(15);
 }
