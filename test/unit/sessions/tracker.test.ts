@@ -181,3 +181,34 @@ describe('SessionTracker', () => {
     expect(tracker.endMany(ids, 'idle', 11)).toEqual([]);
   });
 });
+
+describe('conversation prefix hashes', () => {
+  const chain = (items: unknown[]) => chainedPrefixHashes(items);
+
+  it('gives a follow-up request the previous request’s hashes as its prefix', () => {
+    const first = [
+      { role: 'system', content: 'be brief' },
+      { role: 'user', content: 'hi' },
+    ];
+    const next = [...first, { role: 'assistant', content: 'hello' }, { role: 'user', content: 'more' }];
+    expect(chain(next).slice(0, 2)).toEqual(chain(first));
+    expect(new Set(chain(next)).size).toBe(4);
+  });
+
+  it('tells apart items that differ in any field, whatever the fast path', () => {
+    const plain = { role: 'user', content: 'hi' };
+    const variants: unknown[] = [
+      { content: 'hi', role: 'user' }, // same message, other key order: same identity
+      { role: 'user', content: 'hi', name: 'bob' },
+      { role: 'user', content: [{ type: 'text', text: 'hi' }] },
+      { role: 'user\u0000hi', content: '' },
+      { role: 'user', content: 'hi\u0000' },
+      'user\u0000hi',
+      { role: 'assistant', content: 'hi' },
+    ];
+    const base = chain([plain])[0];
+    expect(chain([variants[0]])[0]).toBe(base);
+    const others = variants.slice(1).map((v) => chain([v])[0]);
+    expect(new Set([base, ...others]).size).toBe(1 + others.length);
+  });
+});
