@@ -17,6 +17,9 @@ import vm from 'node:vm';
  *   window, at which V8 sees the quiet and shrinks the young generation to its minimum. Growth
  *   is then off again until the next concurrent burst.
  *
+ * `metaclaw start` holds growth from its first line (`holdYoungGeneration`): loading the service's
+ * modules would otherwise grow it to 16 MB before any request.
+ *
  * The growth factor is read each time V8 considers growing, so it can change at run time, unlike
  * `--max-semi-space-size`, which every way of launching the service would have to pass.
  */
@@ -93,6 +96,11 @@ export function manageYoungGeneration(opts: YoungGenerationOptions): YoungGenera
   timer.unref();
 
   return { stop: () => clearInterval(timer) };
+}
+
+/** Hold the young generation at its size now (V8 starts it at 1 MB) until `manageYoungGeneration`. */
+export function holdYoungGeneration(): void {
+  setGrowth(false);
 }
 
 /** Current size of V8's young generation (new space), in bytes. */
