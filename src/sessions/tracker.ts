@@ -52,6 +52,7 @@ interface OpenSession {
  * session; anything else starts a new session. Sessions end explicitly or after idling.
  */
 export class SessionTracker {
+  /** Open sessions, least recently active first (a session moves to the end when it is used). */
   private readonly open = new Map<string, OpenSession>();
   /** Last main request's full-conversation hash → open session. */
   private readonly byPrefix = new Map<string, string>();
@@ -71,7 +72,8 @@ export class SessionTracker {
         return this.repo.end(id, reason, now);
       }),
     );
-    for (const s of repo.listOpen())
+    const restored = repo.listOpen().sort((a, b) => a.lastActivityAt - b.lastActivityAt);
+    for (const s of restored)
       this.remember(s.id, s.lastActivityAt, this.maxSeq(s.id) + 1, s.prefixHash, s.client);
   }
 
@@ -105,6 +107,9 @@ export class SessionTracker {
       }
     }
     session.lastActivity = now;
+    // Keep the map in activity order: eviction and idle sweeps then read only its front.
+    this.open.delete(session.id);
+    this.open.set(session.id, session);
     if (this.open.size > MAX_OPEN_SESSIONS) this.evictLeastRecent(now);
     const seq = session.nextSeq++;
     if (input.kind === 'main' && full && !input.headerId) {
@@ -141,7 +146,10 @@ export class SessionTracker {
   /** End every session idle for longer than the timeout; returns the ids ended. */
   sweepIdle(now = Date.now()): string[] {
     const idle: string[] = [];
-    for (const s of this.open.values()) if (now - s.lastActivity >= this.idleTimeoutMs) idle.push(s.id);
+    for (const s of this.open.values()) {
+      if (now - s.lastActivity < this.idleTimeoutMs) break; // the rest were active later
+      idle.push(s.id);
+    }
     return idle.length > 0 ? this.endMany(idle, 'idle', now) : [];
   }
 
@@ -151,18 +159,17 @@ export class SessionTracker {
   }
 
   /**
-   * Over the cap: end the least recently active tenth at once (as if idle). Batching keeps this
-   * amortised O(log n) per new session instead of a scan per request.
+   * Over the cap: end the least recently active tenth at once (as if idle), read off the front of
+   * the activity-ordered map: no sort, and one commit per tenth instead of one per request.
    */
   private evictLeastRecent(now: number): void {
-    const oldest = [...this.open.values()]
-      .sort((a, b) => a.lastActivity - b.lastActivity)
-      .slice(0, Math.ceil(MAX_OPEN_SESSIONS / 10));
-    this.endMany(
-      oldest.map((s) => s.id),
-      'idle',
-      now,
-    );
+    const oldest: string[] = [];
+    const n = Math.ceil(MAX_OPEN_SESSIONS / 10);
+    for (const id of this.open.keys()) {
+      if (oldest.length === n) break;
+      oldest.push(id);
+    }
+    this.endMany(oldest, 'idle', now);
   }
 
   private findByPrefix(hashes: string[]): OpenSession | undefined {

@@ -143,6 +143,33 @@ describe('SessionTracker', () => {
     expect(repo.get(first.sessionId)!.endReason).toBe('idle');
   });
 
+  it('evicts and sweeps by last activity, not by age: an old session still in use survives', () => {
+    const { tracker, record } = setup();
+    let convo = [{ role: 'user', content: 'kept busy' }];
+    const kept = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(convo), now: 0 });
+    record(kept, 0);
+    const more = (n: number) => {
+      convo = [...convo, { role: 'assistant', content: `ok ${n}` }, { role: 'user', content: `more ${n}` }];
+      return tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(convo), now: n });
+    };
+    for (let i = 1; i <= MAX_OPEN_SESSIONS; i++) {
+      tracker.resolve({
+        client: 'x',
+        kind: 'main',
+        prefixHashes: hashes([{ role: 'user', content: `one-shot ${i}` }]),
+        now: i,
+      });
+      if (i === MAX_OPEN_SESSIONS / 2) expect(more(i).sessionId).toBe(kept.sessionId);
+    }
+    // Over the cap at the last one-shot: the tenth ended were one-shots 1…1000, not the oldest session.
+    expect(tracker.openCount).toBe(MAX_OPEN_SESSIONS + 1 - MAX_OPEN_SESSIONS / 10);
+    expect(more(MAX_OPEN_SESSIONS + 1).sessionId).toBe(kept.sessionId);
+    // 60 s after one-shot 5000: everything older has idled out; the busy session has not.
+    tracker.sweepIdle(MAX_OPEN_SESSIONS / 2 + 60_000);
+    expect(tracker.openCount).toBe(MAX_OPEN_SESSIONS / 2 + 1);
+    expect(more(MAX_OPEN_SESSIONS / 2 + 60_001).sessionId).toBe(kept.sessionId);
+  });
+
   it('ending an older session with the same conversation keeps the newer one continuable', () => {
     const { tracker, record } = setup();
     const m1 = [{ role: 'user', content: 'same start' }];
