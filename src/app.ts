@@ -249,9 +249,8 @@ export class App {
     this.sweepTimer = setInterval(() => this.tracker.sweepIdle(), sweepEvery);
     this.sweepTimer.unref();
     this.checkpointer = startCheckpointer(this.db, {
-      busy: () => this.inflight.n > 0,
-      lastActivityAt: () => this.lastActivityAt,
       inflight: () => this.inflight.n,
+      lastActivityAt: () => this.lastActivityAt,
       onError: (message) => this.log.warn({ message }, 'store checkpoint failed'),
     });
     this.runner.start();

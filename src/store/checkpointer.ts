@@ -22,12 +22,10 @@ export interface CheckpointerOptions {
   intervalMs?: number;
   /** A gap is this long without a request starting, and nothing in flight (ms). */
   idleMs?: number;
-  /** True while requests are in flight. */
-  busy: () => boolean;
+  /** Requests in flight now. */
+  inflight: () => number;
   /** Time the last request started (ms since epoch). */
   lastActivityAt: () => number;
-  /** Requests in flight now; without it checkpoints never move to a worker. */
-  inflight?: () => number;
   /** In-flight requests from which a worker thread takes over the checkpoints. */
   offloadAtInflight?: number;
   /** Quiet time after which the worker stops (ms). */
@@ -54,7 +52,6 @@ export function startCheckpointer(db: Db, opts: CheckpointerOptions): Checkpoint
   const totalChanges = db.prepare('SELECT total_changes() AS n').pluck();
   let checkpointedAt = -1;
   let worker: CheckpointWorker | null = null;
-  let stopped = false;
 
   const runOnce = (): number => {
     const changes = totalChanges.get() as number;
@@ -78,22 +75,23 @@ export function startCheckpointer(db: Db, opts: CheckpointerOptions): Checkpoint
     worker = w;
     db.pragma(`wal_autocheckpoint = ${OFFLOADED_AUTOCHECKPOINT_PAGES}`);
   };
-  const endOffload = () => {
+  const endOffload = async () => {
     const w = worker;
+    if (!w) return;
     worker = null;
-    if (!db.open) return w?.stop();
-    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
-    return w?.stop();
+    if (db.open) db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    await w.stop();
   };
 
   const timer = setInterval(() => {
     const quietMs = Date.now() - opts.lastActivityAt();
-    if (!worker && !db.memory && (opts.inflight?.() ?? 0) >= offloadAt) offload();
+    const inflight = opts.inflight();
+    if (!worker && !db.memory && inflight >= offloadAt) offload();
     if (worker) {
-      if (!opts.busy() && quietMs >= offloadIdleMs) void endOffload();
+      if (inflight === 0 && quietMs >= offloadIdleMs) void endOffload();
       return;
     }
-    if (opts.busy() || quietMs < idleMs) return;
+    if (inflight > 0 || quietMs < idleMs) return;
     try {
       runOnce();
     } catch (err) {
@@ -108,8 +106,6 @@ export function startCheckpointer(db: Db, opts: CheckpointerOptions): Checkpoint
       return worker !== null;
     },
     stop: async () => {
-      if (stopped) return;
-      stopped = true;
       clearInterval(timer);
       await endOffload();
     },

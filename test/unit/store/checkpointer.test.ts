@@ -30,12 +30,12 @@ describe('idle checkpointer', () => {
     const d = store();
     const insert = d.prepare('INSERT INTO t VALUES (?)');
     for (let i = 0; i < 200; i++) insert.run('x'.repeat(500));
-    const state = { busy: true, last: Date.now() };
+    const state = { inflight: 1, last: Date.now() };
     const onError = vi.fn();
     const cp = startCheckpointer(d, {
       intervalMs: 50,
       idleMs: 100,
-      busy: () => state.busy,
+      inflight: () => state.inflight,
       lastActivityAt: () => state.last,
       onError,
     });
@@ -45,7 +45,7 @@ describe('idle checkpointer', () => {
     await vi.advanceTimersByTimeAsync(500);
     expect(pendingFrames(d)).toBe(before); // a request is in flight: no checkpoint
 
-    state.busy = false;
+    state.inflight = 0;
     state.last = Date.now(); // one just started and finished: not a gap yet
     await vi.advanceTimersByTimeAsync(60);
     expect(pendingFrames(d)).toBe(before);
@@ -60,7 +60,7 @@ describe('idle checkpointer', () => {
   it('does nothing when nothing was written since the last checkpoint', async () => {
     const d = store();
     d.prepare('INSERT INTO t VALUES (?)').run('a');
-    const cp = startCheckpointer(d, { busy: () => false, lastActivityAt: () => 0 });
+    const cp = startCheckpointer(d, { inflight: () => 0, lastActivityAt: () => 0 });
     expect(cp.runOnce()).toBeGreaterThan(0);
     expect(cp.runOnce()).toBe(0);
     d.prepare('INSERT INTO t VALUES (?)').run('b');
@@ -76,9 +76,8 @@ describe('idle checkpointer', () => {
     const cp = startCheckpointer(d, {
       intervalMs: 20,
       idleMs: 1_000_000, // no gap checkpoints in this test: only the worker's
-      busy: () => state.inflight > 0,
-      lastActivityAt: () => state.last,
       inflight: () => state.inflight,
+      lastActivityAt: () => state.last,
       offloadAtInflight: 8,
       offloadIdleMs: 300,
       onError,
@@ -114,9 +113,8 @@ describe('idle checkpointer', () => {
     db = openStore(':memory:');
     const cp = startCheckpointer(db, {
       intervalMs: 10,
-      busy: () => true,
-      lastActivityAt: () => Date.now(),
       inflight: () => 64,
+      lastActivityAt: () => Date.now(),
     });
     await new Promise((r) => setTimeout(r, 60));
     expect(cp.offloaded).toBe(false);
