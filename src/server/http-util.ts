@@ -60,24 +60,30 @@ export function collectBytes(
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const finish = (over: boolean) => {
+    const detach = () => {
       stream.removeListener('data', onData);
       stream.removeListener('end', onEnd);
       stream.removeListener('error', onError);
       stream.removeListener('close', onClose);
+    };
+    const finish = (over: boolean) => {
+      detach();
       resolve({ bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), over });
     };
-    const onData = (chunk: Buffer | string) => {
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    const onData = (chunk: Uint8Array | string) => {
+      const buf =
+        typeof chunk === 'string'
+          ? Buffer.from(chunk)
+          : Buffer.isBuffer(chunk)
+            ? chunk
+            : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       size += buf.length;
       if (size > limit) return finish(true);
       chunks.push(buf);
     };
     const onEnd = () => finish(false);
     const onError = (err: Error) => {
-      stream.removeListener('data', onData);
-      stream.removeListener('end', onEnd);
-      stream.removeListener('close', onClose);
+      detach();
       reject(err);
     };
     // Closed without 'end' (destroyed, connection reset): the body is incomplete.

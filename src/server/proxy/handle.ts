@@ -330,21 +330,12 @@ async function relayUpstreamError(
 }
 
 async function readAll(body: UpstreamResponse['body'], limit = Number.POSITIVE_INFINITY): Promise<string> {
-  if (body instanceof Readable) {
-    const { bytes, over } = await collectBytes(body, limit);
-    // Past the limit: keep what arrived and stop the transfer.
-    if (over) body.destroy();
-    return bytes.toString('utf8');
-  }
-  // A body made in memory (a trainable policy's answer).
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of body) {
-    chunks.push(Buffer.from(c));
-    size += c.length;
-    if (size > limit) break;
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  // An upstream's body is a stream already; a trainable policy's answer is made in memory.
+  const stream = body instanceof Readable ? body : Readable.from(body);
+  const { bytes, over } = await collectBytes(stream, limit);
+  // Past the limit: keep what arrived and stop the transfer.
+  if (over) stream.destroy();
+  return bytes.toString('utf8');
 }
 
 function clientName(req: IncomingMessage): string | null {

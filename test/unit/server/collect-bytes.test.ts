@@ -4,9 +4,13 @@ import { collectBytes } from '../../../src/server/http-util.js';
 
 describe('collectBytes', () => {
   it('collects every chunk until the end', async () => {
-    const { bytes, over } = await collectBytes(Readable.from([Buffer.from('ab'), Buffer.from('cd'), 'é']));
+    // Buffers, plain Uint8Arrays (an object-mode stream made from a policy's answer) and strings.
+    const parts = [Buffer.from('ab'), new TextEncoder().encode('cd'), 'é'];
+    const { bytes, over } = await collectBytes(Readable.from(parts));
     expect(over).toBe(false);
     expect(bytes.toString('utf8')).toBe('abcdé');
+    const single = await collectBytes(Readable.from([new TextEncoder().encode('{"ok":1}')]));
+    expect(single.bytes.toString('utf8')).toBe('{"ok":1}');
   });
 
   it('stops at the limit and says so, keeping what fit', async () => {
