@@ -153,7 +153,7 @@ export class SessionTracker {
     return idle.length > 0 ? this.endMany(idle, 'idle', now) : [];
   }
 
-  /** Seconds until the next idle sweep could end something (for the timer). */
+  /** Sessions open in memory. */
   get openCount(): number {
     return this.open.size;
   }

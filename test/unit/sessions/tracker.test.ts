@@ -42,6 +42,14 @@ function setup(idleMs = 60_000) {
 }
 
 const hashes = (messages: unknown[]) => chainedPrefixHashes(conversationItems('openai-chat', { messages }));
+/** A new conversation of one message, at time `i` (a one-shot client's call). */
+const oneShot = (tracker: SessionTracker, i: number) =>
+  tracker.resolve({
+    client: 'x',
+    kind: 'main',
+    prefixHashes: hashes([{ role: 'user', content: `one-shot ${i}` }]),
+    now: i,
+  });
 
 describe('SessionTracker', () => {
   it('continues a session when the conversation extends the last main request, even across clients of one agent', () => {
@@ -131,14 +139,7 @@ describe('SessionTracker', () => {
       now: 0,
     });
     record(first, 0);
-    for (let i = 1; i <= MAX_OPEN_SESSIONS; i++) {
-      tracker.resolve({
-        client: 'x',
-        kind: 'main',
-        prefixHashes: hashes([{ role: 'user', content: `one-shot ${i}` }]),
-        now: i,
-      });
-    }
+    for (let i = 1; i <= MAX_OPEN_SESSIONS; i++) oneShot(tracker, i);
     expect(tracker.openCount).toBe(MAX_OPEN_SESSIONS + 1 - MAX_OPEN_SESSIONS / 10);
     expect(repo.get(first.sessionId)!.endReason).toBe('idle');
   });
@@ -153,12 +154,7 @@ describe('SessionTracker', () => {
       return tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(convo), now: n });
     };
     for (let i = 1; i <= MAX_OPEN_SESSIONS; i++) {
-      tracker.resolve({
-        client: 'x',
-        kind: 'main',
-        prefixHashes: hashes([{ role: 'user', content: `one-shot ${i}` }]),
-        now: i,
-      });
+      oneShot(tracker, i);
       if (i === MAX_OPEN_SESSIONS / 2) expect(more(i).sessionId).toBe(kept.sessionId);
     }
     // Over the cap at the last one-shot: the tenth ended were one-shots 1…1000, not the oldest session.
