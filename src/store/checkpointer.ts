@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { type Db, WAL_AUTOCHECKPOINT_PAGES } from './db.js';
+import { type Db, setWalAutocheckpoint, WAL_AUTOCHECKPOINT_BYTES } from './db.js';
 
 /**
  * WAL checkpoints copy committed pages back into the database file and fsync both files. The
@@ -41,8 +41,8 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-/** The main connection's automatic threshold while the worker checkpoints (~64 MB of WAL). */
-const OFFLOADED_AUTOCHECKPOINT_PAGES = 16_000;
+/** The main connection's automatic threshold while the worker checkpoints. */
+const OFFLOADED_AUTOCHECKPOINT_BYTES = 64 * 1024 * 1024;
 
 export function startCheckpointer(db: Db, opts: CheckpointerOptions): Checkpointer {
   const intervalMs = opts.intervalMs ?? 250;
@@ -73,13 +73,13 @@ export function startCheckpointer(db: Db, opts: CheckpointerOptions): Checkpoint
       opts.onError?.(`checkpoint worker: ${message}`);
     });
     worker = w;
-    db.pragma(`wal_autocheckpoint = ${OFFLOADED_AUTOCHECKPOINT_PAGES}`);
+    setWalAutocheckpoint(db, OFFLOADED_AUTOCHECKPOINT_BYTES);
   };
   const endOffload = async () => {
     const w = worker;
     if (!w) return;
     worker = null;
-    if (db.open) db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    if (db.open) setWalAutocheckpoint(db, WAL_AUTOCHECKPOINT_BYTES);
     await w.stop();
   };
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startCheckpointer } from '../../../src/store/checkpointer.js';
-import { type Db, openStore } from '../../../src/store/db.js';
+import { type Db, openStore, STORE_PAGE_SIZE, WAL_AUTOCHECKPOINT_BYTES } from '../../../src/store/db.js';
 import { tempHome } from '../../helpers/tmp.js';
 
 /** Frames in the WAL not yet copied into the database file. */
@@ -91,11 +91,11 @@ describe('idle checkpointer', () => {
     state.inflight = 4;
     await new Promise((r) => setTimeout(r, 100));
     expect(cp.offloaded).toBe(false); // a few at once: no worker
-    expect(autocheckpoint()).toBe(4000);
+    expect(autocheckpoint()).toBe(WAL_AUTOCHECKPOINT_BYTES / STORE_PAGE_SIZE);
 
     state.inflight = 64;
     expect(await until(() => cp.offloaded)).toBe(true);
-    expect(autocheckpoint()).toBe(16000); // the main connection no longer checkpoints itself
+    expect(autocheckpoint()).toBe((4 * WAL_AUTOCHECKPOINT_BYTES) / STORE_PAGE_SIZE); // the main connection no longer checkpoints itself
     for (let i = 0; i < 200; i++) insert.run('x'.repeat(500));
     expect(pendingFrames(d)).toBeGreaterThan(0);
     expect(await until(() => pendingFrames(d) === 0)).toBe(true); // the worker copied them
@@ -104,7 +104,7 @@ describe('idle checkpointer', () => {
     state.inflight = 0;
     state.last = Date.now();
     expect(await until(() => !cp.offloaded)).toBe(true);
-    expect(autocheckpoint()).toBe(4000);
+    expect(autocheckpoint()).toBe(WAL_AUTOCHECKPOINT_BYTES / STORE_PAGE_SIZE);
     expect(onError).not.toHaveBeenCalled();
     await cp.stop();
   });
