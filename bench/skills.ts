@@ -18,6 +18,9 @@ import MiniSearch from 'minisearch';
 import pino from 'pino';
 import { App } from '../src/app.js';
 import { validateConfig } from '../src/config/load.js';
+import type { JsonObject } from '../src/protocol/types.js';
+import { buildView } from '../src/protocol/view.js';
+import { chainedPrefixHashes } from '../src/sessions/prefix-hash.js';
 import { BlockComposer, o200kCounter } from '../src/skills/budget.js';
 import { SkillInjector } from '../src/skills/inject.js';
 import { LexicalIndex, terms } from '../src/skills/lexical.js';
@@ -199,11 +202,23 @@ function benchSize(n: number): SizeResult {
     minRelative: 0.3,
     minSimilarity: 0,
     contextMessages: 2,
+    placement: 'user',
   });
+  // What the request path does per call: the view, its prefix hashes, then the injector (a new
+  // session each call, so no task pin answers for it).
+  let sessions = 0;
+  const injectOnce = (body: JsonObject) => {
+    const view = buildView('openai-chat', body);
+    return inj.inject(body, {
+      view,
+      kind: 'main',
+      sessionId: `s${sessions++}`,
+      prefixHashes: chainedPrefixHashes(view.stable),
+    });
+  };
   const retrieve: number[] = [];
   const inject: number[] = [];
-  for (const q of queries.slice(0, 50))
-    inj.inject('openai-chat', { messages: [{ role: 'user', content: q }] }, 'main'); // warm-up
+  for (const q of queries.slice(0, 50)) injectOnce({ messages: [{ role: 'user', content: q }] }); // warm-up
   for (const q of queries) {
     const snap = reader.current();
     retrieve.push(time(() => reader.index.search({ primary: q }, (id) => snap.has(id), 18)));
@@ -213,7 +228,7 @@ function benchSize(n: number): SizeResult {
         { role: 'user', content: q },
       ],
     };
-    inject.push(time(() => inj.inject('openai-chat', body, 'main')));
+    inject.push(time(() => injectOnce(body)));
   }
 
   // One-skill updates: the writer's whole change set (SQLite + its own snapshot), then the

@@ -1,4 +1,5 @@
 import type { JsonObject, WireProtocol } from '../protocol/types.js';
+import { buildView, type ViewItem } from '../protocol/view.js';
 import type { TurnRecord } from '../store/turns.js';
 
 /** A protocol-neutral, compact view of one turn for the judge and the evolver. */
@@ -28,19 +29,19 @@ const MAX_RESPONSE = 4000;
 const CONTEXT_ITEMS = 6;
 
 export function turnView(turn: TurnRecord): TurnView {
-  const req = JSON.parse(turn.requestJson) as JsonObject;
-  const items = conversation(turn.protocol, req);
-  const lastAssistant = items.map((i) => i.role).lastIndexOf('assistant');
-  const tail = items.slice(lastAssistant + 1);
-  const task =
-    tail.map((i) => `${i.role}: ${i.text}`).join('\n') ||
-    (items.at(-1) ? `${items.at(-1)!.role}: ${items.at(-1)!.text}` : '');
-  const before = items.slice(Math.max(0, lastAssistant + 1 - CONTEXT_ITEMS), lastAssistant + 1);
+  const view = buildView(turn.protocol, JSON.parse(turn.requestJson) as JsonObject);
+  const items = view.items.filter((i) => !i.ephemeral).map(show);
+  // The task: the human's request and the agent's work on it since (tool calls, results).
+  const requestAt =
+    view.requestItem >= 0 ? view.items.filter((i, k) => k < view.requestItem && !i.ephemeral).length : -1;
+  const start = requestAt >= 0 ? requestAt : Math.max(0, items.length - 1);
+  const task = items.slice(start).map(line).join('\n');
+  const before = items.slice(Math.max(0, start - CONTEXT_ITEMS), start);
   return {
     turnId: turn.id,
     sessionId: turn.sessionId,
-    system: clip(systemOf(turn.protocol, req), MAX_SYSTEM),
-    context: before.map((i) => clip(`${i.role}: ${i.text}`, MAX_ITEM)),
+    system: clip(view.system, MAX_SYSTEM),
+    context: before.map((i) => clip(line(i), MAX_ITEM)),
     task: clip(task, MAX_ITEM * 3),
     response: clip(
       turn.responseJson ? responseText(turn.protocol, JSON.parse(turn.responseJson) as JsonObject) : '',
@@ -50,12 +51,13 @@ export function turnView(turn: TurnRecord): TurnView {
   };
 }
 
-/** The new items a follow-up request adds after the previous turn's answer. */
+/** The new items a follow-up request adds after the previous turn's answer (agent scaffolding left out). */
 export function nextStateFrom(next: TurnRecord): NextState {
-  const items = conversation(next.protocol, JSON.parse(next.requestJson) as JsonObject);
+  const view = buildView(next.protocol, JSON.parse(next.requestJson) as JsonObject);
+  const items = view.items.filter((i) => !i.ephemeral).map(show);
   const lastAssistant = items.map((i) => i.role).lastIndexOf('assistant');
-  const added = items.slice(lastAssistant + 1);
-  return { kind: 'follow-up', text: clip(added.map((i) => `${i.role}: ${i.text}`).join('\n'), MAX_ITEM * 3) };
+  const added = items.slice(lastAssistant + 1).filter((i) => i.text !== '');
+  return { kind: 'follow-up', text: clip(added.map(line).join('\n'), MAX_ITEM * 3) };
 }
 
 export const SESSION_END: NextState = {
@@ -63,57 +65,23 @@ export const SESSION_END: NextState = {
   text: '(the session ended after this response)',
 };
 
-interface Item {
+interface Shown {
   role: string;
   text: string;
 }
 
-function conversation(protocol: WireProtocol, req: JsonObject): Item[] {
-  if (protocol === 'openai-responses') {
-    const input = req.input;
-    if (typeof input === 'string') return [{ role: 'user', text: input }];
-    return (Array.isArray(input) ? (input as JsonObject[]) : []).map(responsesItem);
+/** A view item as the judge reads it: the human's words, the assistant's text and calls, tool output. */
+function show(i: ViewItem): Shown {
+  if (i.role === 'user') {
+    const parts = [i.toolText && `[tool result] ${i.toolText}`, i.words].filter(Boolean);
+    return { role: i.words ? 'user' : 'tool', text: parts.join('\n') };
   }
-  const msgs = Array.isArray(req.messages) ? (req.messages as JsonObject[]) : [];
-  const out: Item[] = [];
-  for (const m of msgs) {
-    if (!m || typeof m !== 'object') continue;
-    const role = String(m.role ?? '');
-    if (role === 'system' || role === 'developer') continue;
-    if (protocol === 'anthropic-messages' && Array.isArray(m.content)) {
-      // Tool results ride in user messages: show them as tool output.
-      const blocks = m.content as JsonObject[];
-      const results = blocks.filter((b) => b?.type === 'tool_result');
-      const rest = blocks.filter((b) => b?.type !== 'tool_result');
-      for (const r of results) out.push({ role: 'tool', text: contentText(r.content) });
-      const text = blocksText(rest);
-      if (text) out.push({ role, text });
-      continue;
-    }
-    let text = contentText(m.content);
-    const calls = Array.isArray(m.tool_calls) ? (m.tool_calls as JsonObject[]) : [];
-    if (calls.length > 0) text = [text, ...calls.map(openAIToolCall)].filter(Boolean).join('\n');
-    out.push({ role: role === 'function' ? 'tool' : role, text });
-  }
-  return out;
+  if (i.role === 'assistant')
+    return { role: 'assistant', text: [i.text, i.toolText].filter(Boolean).join('\n') };
+  return { role: 'tool', text: i.toolText };
 }
 
-function responsesItem(item: JsonObject): Item {
-  if (item.type === 'function_call')
-    return { role: 'assistant', text: `[tool call] ${item.name}(${item.arguments})` };
-  if (item.type === 'function_call_output') return { role: 'tool', text: String(item.output ?? '') };
-  return { role: String(item.role ?? 'user'), text: contentText(item.content) };
-}
-
-function systemOf(protocol: WireProtocol, req: JsonObject): string {
-  if (protocol === 'anthropic-messages') return contentText(req.system);
-  if (protocol === 'openai-responses') return typeof req.instructions === 'string' ? req.instructions : '';
-  const msgs = Array.isArray(req.messages) ? (req.messages as JsonObject[]) : [];
-  return msgs
-    .filter((m) => m?.role === 'system' || m?.role === 'developer')
-    .map((m) => contentText(m.content))
-    .join('\n');
-}
+const line = (i: Shown) => `${i.role}: ${i.text}`;
 
 /** Text and tool calls of a stored response, whatever its protocol. */
 export function responseText(protocol: WireProtocol, res: JsonObject): string {

@@ -1,29 +1,7 @@
 import crypto from 'node:crypto';
-import type { JsonObject, WireProtocol } from '../protocol/types.js';
 
 /**
- * The conversation as a list of items whose prefixes identify a session: the system prompt
- * (when any) followed by each message / input item, as the client sent them.
- */
-export function conversationItems(protocol: WireProtocol, body: JsonObject): unknown[] {
-  if (protocol === 'anthropic-messages') {
-    const items: unknown[] = [];
-    if (body.system !== undefined) items.push({ system: body.system });
-    if (Array.isArray(body.messages)) items.push(...body.messages);
-    return items;
-  }
-  if (protocol === 'openai-responses') {
-    const items: unknown[] = [];
-    if (typeof body.instructions === 'string') items.push({ instructions: body.instructions });
-    if (typeof body.input === 'string') items.push({ role: 'user', content: body.input });
-    else if (Array.isArray(body.input)) items.push(...body.input);
-    return items;
-  }
-  return Array.isArray(body.messages) ? body.messages : [];
-}
-
-/**
- * Chained hashes: result[k] identifies items[0..k] (inclusive). A follow-up request of the same
+ * Chained hashes over a conversation's stable entries (`ConversationView.stable`): result[k] identifies items[0..k] (inclusive). A follow-up request of the same
  * conversation repeats the previous request's items, so it contains that request's final hash.
  */
 export function chainedPrefixHashes(items: unknown[]): string[] {
@@ -51,7 +29,15 @@ function itemKey(item: unknown): string {
       if (fields === 2) return `${m.role}\u0000${m.content}`;
     }
   }
-  return JSON.stringify(item) ?? 'null';
+  return JSON.stringify(item, withoutCacheControl) ?? 'null';
+}
+
+/**
+ * Agents move `cache_control` breakpoints between calls (Claude Code marks the newest message), so
+ * the same history item would hash differently from one request to the next without this.
+ */
+function withoutCacheControl(key: string, value: unknown): unknown {
+  return key === 'cache_control' ? undefined : value;
 }
 
 /** One-shot crypto.hash (Node ≥ 20.12) skips a Hash object per item; same digest either way. */

@@ -95,6 +95,7 @@ export function createSkills(d: SkillsDeps): SkillsRuntime {
       minRelative: cfg.min_relative,
       minSimilarity: cfg.min_similarity,
       contextMessages: cfg.context_messages,
+      placement: cfg.placement,
     });
   }
 

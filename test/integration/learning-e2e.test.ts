@@ -56,7 +56,8 @@ beforeAll(async () => {
         }),
       };
     }
-    const followsRule = systemText(req).includes('Celsius');
+    // The model follows the rule when it was told it, wherever the proxy put it.
+    const followsRule = req.rawBody.includes('Celsius');
     return { text: followsRule ? 'It is 21 °C in Paris.' : 'It is 70 °F in Paris.' };
   });
   proxy = await startProxy({
@@ -120,7 +121,8 @@ describe('learning from experience, end to end', () => {
     expect(await ask('after', true)).toContain('°C');
     const [passed] = proxy.app.turns.listBySession('after');
     expect(passed!.libraryGeneration).toBe(generation0 + 1);
-    expect(JSON.stringify(JSON.parse(passed!.upstreamRequestJson!).messages[0])).toContain(RULE.slice(0, 30));
+    // The learned skill rides on the user's request (default placement), chosen by retrieval.
+    expect(JSON.stringify(JSON.parse(passed!.upstreamRequestJson!).messages.at(-1))).toContain(RULE.slice(0, 30));
     await eventually(() => proxy.app.rewards.effective(passed!.id)?.score === 1, 10_000);
   }, 30_000);
 });

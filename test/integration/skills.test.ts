@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SkillLibrary } from '../../src/skills/library.js';
 import { SkillRepository } from '../../src/skills/repository.js';
 import { openStore } from '../../src/store/db.js';
-import { type FakeLlm, startFakeLlm, systemText } from '../fixtures/fake-llm/index.js';
+import { type FakeLlm, lastUserText, startFakeLlm, systemText } from '../fixtures/fake-llm/index.js';
 import {
   anthropicUpstream,
   eventually,
@@ -63,10 +63,13 @@ describe('skills end to end through the proxy', () => {
         ],
       })
       .withResponse();
-    const sys = systemText(fake.requests.at(-1)!);
-    expect(sys.startsWith('You are an agent.\n\n## Skills')).toBe(true);
-    expect(sys).toContain('--force-with-lease');
-    expect(sys).not.toContain('sourdough');
+    // Default placement: on the user's request message; the system prompt is left as sent.
+    const sent = fake.requests.at(-1)!;
+    expect(systemText(sent)).toBe('You are an agent.');
+    const asked = lastUserText(sent);
+    expect(asked.startsWith('I need to force push my git branch after a rebase\n\n## Skills')).toBe(true);
+    expect(asked).toContain('--force-with-lease');
+    expect(asked).not.toContain('sourdough');
     const turn = proxy.app.turns.listBySession(response.headers.get('x-metaclaw-session-id')!)[0]!;
     const id = proxy.app.skills.library.current().byName.get('git-force-push')!.id;
     expect(turn.libraryGeneration).toBe(1);
@@ -79,6 +82,7 @@ describe('skills end to end through the proxy', () => {
       { headers: { 'x-turn-type': 'side' } },
     );
     expect(systemText(fake.requests.at(-1)!)).toBe('');
+    expect(lastUserText(fake.requests.at(-1)!)).toBe('force push my git branch');
   });
 
   it('serves the admin API', async () => {
@@ -122,7 +126,7 @@ describe('skills end to end through the proxy', () => {
       model: 'm',
       messages: [{ role: 'user', content: 'my kubernetes pod is in CrashLoopBackOff' }],
     });
-    expect(systemText(fake.requests.at(-1)!)).toContain('kubectl logs --previous');
+    expect(lastUserText(fake.requests.at(-1)!)).toContain('kubectl logs --previous');
   });
 
   it('picks up hand edits in the folder through the watcher', async () => {
@@ -182,7 +186,7 @@ describe('skills end to end through the proxy', () => {
 });
 
 describe('skills with an Anthropic upstream, and across a restart', () => {
-  it('keeps cache_control system blocks byte-identical and appends ours; generation survives restart', async () => {
+  it('system placement keeps cache_control system blocks byte-identical and appends ours; generation survives restart', async () => {
     const h = tempHome();
     seed(
       path.join(h, 'skills'),
@@ -190,7 +194,10 @@ describe('skills with an Anthropic upstream, and across a restart', () => {
       'How to force push a git branch safely',
       'Use --force-with-lease.',
     );
-    let p = await startProxy({ upstream: anthropicUpstream(fake.url) }, { home: h });
+    let p = await startProxy(
+      { upstream: anthropicUpstream(fake.url), skills: { placement: 'system' } },
+      { home: h },
+    );
     const system = [
       { type: 'text' as const, text: 'You are Claude Code.', cache_control: { type: 'ephemeral' as const } },
     ];

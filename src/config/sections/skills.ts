@@ -39,6 +39,12 @@ export const skillsSection = z
     retrieval: z.enum(['lexical', 'embedding', 'hybrid']).default('lexical'),
     /** Earlier messages (besides the latest user request) that feed the retrieval query. */
     context_messages: z.number().int().min(0).max(20).default(2),
+    /**
+     * Where the block goes: `user` = on the message holding the human's request, kept there for the
+     * rest of the session (the provider's prompt cache keeps the whole history); `system` = at the
+     * end of the system prompt (changes at every new task, so the cached history after it is lost).
+     */
+    placement: z.enum(['user', 'system']).default('user'),
     /** Watch the folder for hand edits (else only `metaclaw skills sync` picks them up). */
     watch: z.boolean().default(true),
     /** How often the service checks the store for change sets made by the CLI. */

@@ -7,8 +7,9 @@ import { ProtocolError } from '../../protocol/errors.js';
 import { validateResponsesRequest } from '../../protocol/responses/validate.js';
 import type { JsonObject, WireProtocol } from '../../protocol/types.js';
 import { validateAnthropicMessagesRequest, validateOpenAIChatRequest } from '../../protocol/validate.js';
+import { buildView, type ConversationView } from '../../protocol/view.js';
 import { classifyTurn } from '../../sessions/classify.js';
-import { chainedPrefixHashes, conversationItems } from '../../sessions/prefix-hash.js';
+import { chainedPrefixHashes } from '../../sessions/prefix-hash.js';
 import type { SessionAssignment, SessionTracker } from '../../sessions/tracker.js';
 import { uuidv7 } from '../../store/ids.js';
 import type { TurnKind } from '../../store/turns.js';
@@ -90,12 +91,15 @@ async function serve(
   }
   deps.onActivity?.(startedAt);
   const stream = body.stream === true;
-  const kind = classifyTurn(protocol, body, headerValue(req, 'x-turn-type'));
+  // The one protocol-neutral reading of this request that everything below uses.
+  const view = buildView(protocol, body, req.headers);
+  const kind = classifyTurn(view, headerValue(req, 'x-turn-type'));
+  const prefixHashes = chainedPrefixHashes(view.stable);
   const assignment = deps.tracker.resolve({
-    headerId: headerValue(req, 'x-session-id')?.trim() || undefined,
+    headerId: headerValue(req, 'x-session-id')?.trim() || view.agentSessionId || undefined,
     client: clientName(req),
     kind,
-    prefixHashes: chainedPrefixHashes(conversationItems(protocol, body)),
+    prefixHashes,
     now: startedAt,
   });
 
@@ -111,6 +115,8 @@ async function serve(
       raw,
       backend,
       kind,
+      view,
+      prefixHashes,
       assignment,
       startedAt,
       startedHr,
@@ -132,6 +138,8 @@ interface ForwardArgs {
   raw: Buffer;
   backend: ServingBackend;
   kind: TurnKind;
+  view: ConversationView;
+  prefixHashes: string[];
   assignment: SessionAssignment;
   startedAt: number;
   startedHr: bigint;
@@ -149,6 +157,8 @@ async function forward(a: ForwardArgs): Promise<void> {
     raw,
     backend,
     kind,
+    view,
+    prefixHashes,
     assignment,
     startedAt,
     startedHr,
@@ -159,12 +169,17 @@ async function forward(a: ForwardArgs): Promise<void> {
   const upstreamProtocol =
     protocol === 'openai-responses' && backend.servesResponses ? protocol : backend.protocol;
   const pair = protocolPair(protocol, upstreamProtocol, { log: deps.log });
-  let upstreamBody = pair.toUpstream(body);
+  // Skills go into the client's body, before conversion: the view's indexes are the client's.
+  const injected = deps.injector().inject(body, {
+    view,
+    kind,
+    sessionId: assignment.sessionId,
+    prefixHashes,
+  });
+  let upstreamBody = pair.toUpstream(injected.body);
   if (backend.model) upstreamBody = { ...upstreamBody, model: backend.model };
-  const injected = deps.injector().inject(upstreamProtocol, upstreamBody, kind);
   // Nothing changed: forward the client's bytes exactly as received.
-  const unchanged = injected.body === body;
-  upstreamBody = injected.body;
+  const unchanged = upstreamBody === body;
   const upstreamText = unchanged ? raw.toString('utf8') : JSON.stringify(upstreamBody);
 
   const draft: TurnDraft = {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chainedPrefixHashes, conversationItems } from '../../../src/sessions/prefix-hash.js';
+import { buildView } from '../../../src/protocol/view.js';
+import { chainedPrefixHashes } from '../../../src/sessions/prefix-hash.js';
 import type { SessionAssignment } from '../../../src/sessions/tracker.js';
 import { MAX_OPEN_SESSIONS, SessionTracker } from '../../../src/sessions/tracker.js';
 import { openStore } from '../../../src/store/db.js';
@@ -41,7 +42,7 @@ function setup(idleMs = 60_000) {
   return { db, repo, record, tracker: new SessionTracker(repo, db, idleMs) };
 }
 
-const hashes = (messages: unknown[]) => chainedPrefixHashes(conversationItems('openai-chat', { messages }));
+const hashes = (messages: unknown[]) => chainedPrefixHashes(buildView('openai-chat', { messages }).stable);
 /** A new conversation of one message, at time `i` (a one-shot client's call). */
 const oneShot = (tracker: SessionTracker, i: number) =>
   tracker.resolve({

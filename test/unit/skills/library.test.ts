@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildView } from '../../../src/protocol/view.js';
+import { chainedPrefixHashes } from '../../../src/sessions/prefix-hash.js';
 import { BlockComposer } from '../../../src/skills/budget.js';
 import { parseSkill } from '../../../src/skills/format.js';
 import { SkillInjector } from '../../../src/skills/inject.js';
@@ -171,6 +173,7 @@ describe('library generations and revisions', () => {
       minRelative: 0,
       minSimilarity: 0,
       contextMessages: 0,
+      placement: 'system',
     });
     const body = { messages: [{ role: 'user', content: 'deploy the service safely' }] };
     for (let g = 0; g < 30; g++) {
@@ -182,7 +185,14 @@ describe('library generations and revisions', () => {
         })),
         'manual',
       );
-      const r = inj.inject('openai-chat', body, 'main');
+      // A new session each time: one task keeps its pinned block, a new one reads the live library.
+      const view = buildView('openai-chat', body);
+      const r = inj.inject(body, {
+        view,
+        kind: 'main',
+        sessionId: `s${g}`,
+        prefixHashes: chainedPrefixHashes(view.stable),
+      });
       const members = new Set(lib.repo.members(r.libraryGeneration).map((x) => x.id));
       expect(r.injectedRevisionIds.length).toBe(5);
       for (const id of r.injectedRevisionIds) expect(members.has(id)).toBe(true);
