@@ -91,8 +91,9 @@ export class BlockComposer {
   }
 
   /**
-   * Full bodies for the best skills (at most `maxFull`), then one line each for the next ones;
-   * once one skill drops to a line, all later ones do, so relevance order is kept. Never over budget.
+   * Full bodies for the best skills (at most `maxFull`, and only strong matches), then one line each
+   * for the next ones; once one skill drops to a line, all later ones do, so relevance order is
+   * kept. Never over budget.
    */
   compose(ranked: readonly RankedSkill[], o: ComposeOptions): ComposedBlock | null {
     this.warm();
@@ -103,9 +104,9 @@ export class BlockComposer {
     const fullIds: number[] = [];
     const lineIds: number[] = [];
     let fullMode = o.maxFull > 0;
-    for (const { revision: r } of ranked) {
+    for (const { revision: r, strong } of ranked) {
       const p = this.prepare(r.id, r.name, r.description, r.body);
-      if (fullMode && fullIds.length < o.maxFull && used + p.fullTokens <= o.budgetTokens) {
+      if (fullMode && strong && fullIds.length < o.maxFull && used + p.fullTokens <= o.budgetTokens) {
         fullText.push(p.full);
         fullIds.push(r.id);
         used += p.fullTokens;

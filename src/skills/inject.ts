@@ -25,6 +25,8 @@ export interface InjectorOptions {
   minScore: number;
   minRelative: number;
   minSimilarity: number;
+  requireHeadMatch?: boolean;
+  fullMinCoverage?: number;
   contextMessages: number;
   placement: Placement;
 }

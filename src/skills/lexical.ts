@@ -34,6 +34,8 @@ export function stem(word: string): string {
   ] as const) {
     if (w.endsWith(suf) && w.length - suf.length >= 3) {
       if (suf === 's' && (w.endsWith('ss') || w.endsWith('us') || w.endsWith('is'))) continue;
+      // "-es" is a suffix only after a sibilant ("fixes", "pushes"); "dates" is "date" + "s".
+      if (suf === 'es' && !/(?:[sxz]|ch|sh)es$/.test(w)) continue;
       w = w.slice(0, -suf.length) + rep;
       // "running" → "runn" → "run": undouble a final consonant left by -ing/-ed.
       if ((suf === 'ing' || suf === 'ed') && /([^aeiouls])\1$/.test(w)) w = w.slice(0, -1);
@@ -115,10 +117,14 @@ class Postings {
 }
 
 /** Weighted term frequencies and length of one revision, derived from its text alone. */
-function docVector(rev: SkillRevision): { tf: Map<string, number>; length: number } {
-  const head = terms(
+function headTerms(rev: SkillRevision): string[] {
+  return terms(
     [rev.name.replace(/-/g, ' '), rev.meta.category ?? '', ...rev.meta.tags, rev.description].join(' '),
   );
+}
+
+function docVector(rev: SkillRevision): { tf: Map<string, number>; length: number } {
+  const head = headTerms(rev);
   const body = terms(rev.body);
   const tf = new Map<string, number>();
   for (const t of head) tf.set(t, (tf.get(t) ?? 0) + HEAD_WEIGHT);
@@ -151,6 +157,27 @@ export class LexicalIndex {
   /** Document frequency of an already-processed term. */
   df(term: string): number {
     return this.postings.get(term)?.n ?? 0;
+  }
+
+  /**
+   * How much of the request the skill's head (name, category, tags, description) speaks to: the
+   * IDF mass of the query's terms found in the head over that of all its terms (terms the library
+   * has never seen count with the highest IDF). 0 … 1 whatever the library's size, which makes it
+   * a floor that means the same in a 10-skill and a 10k-skill library, unlike raw BM25 scores.
+   */
+  headCoverage(queryTerms: readonly string[], rev: SkillRevision): number {
+    if (queryTerms.length === 0) return 0;
+    const head = new Set(headTerms(rev));
+    const docs = this.slotOf.size;
+    let all = 0;
+    let hit = 0;
+    for (const t of queryTerms) {
+      const n = this.df(t);
+      const idf = Math.log(1 + (docs - n + 0.5) / (n + 0.5));
+      all += idf;
+      if (head.has(t)) hit += idf;
+    }
+    return all > 0 ? hit / all : 0;
   }
 
   add(rev: SkillRevision): void {

@@ -94,6 +94,8 @@ export function createSkills(d: SkillsDeps): SkillsRuntime {
       minScore: cfg.min_score,
       minRelative: cfg.min_relative,
       minSimilarity: cfg.min_similarity,
+      requireHeadMatch: cfg.require_head_match,
+      fullMinCoverage: cfg.full_min_coverage,
       contextMessages: cfg.context_messages,
       placement: cfg.placement,
     });

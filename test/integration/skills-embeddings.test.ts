@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load.js';
-import { type FakeLlm, startFakeLlm, systemText } from '../fixtures/fake-llm/index.js';
+import { type FakeLlm, lastUserText, startFakeLlm } from '../fixtures/fake-llm/index.js';
 import { eventually, openaiUpstream, startProxy, type TestProxy, tempHome } from '../helpers/proxy.js';
 
 /** A local OpenAI-compatible /embeddings endpoint: words map to concepts, so synonyms meet. */
@@ -74,12 +74,12 @@ describe('hybrid retrieval with an embeddings endpoint', () => {
   it('never waits for embeddings, then uses them for the same request’s follow-up calls', async () => {
     const ms = await ask('my automobile makes a strange noise');
     expect(ms).toBeLessThan(DELAY_MS);
-    expect(systemText(fake.requests.at(-1)!)).toBe('');
+    expect(lastUserText(fake.requests.at(-1)!)).toBe('my automobile makes a strange noise');
     await eventually(() => calls.some((c) => c.input.includes('my automobile makes a strange noise')));
     await eventually(() => proxy.app.skills.embeddings?.size === 1);
     await proxy.app.skills.embeddings!.idle();
     await ask('my automobile makes a strange noise');
-    expect(systemText(fake.requests.at(-1)!)).toContain('tyre pressure');
+    expect(lastUserText(fake.requests.at(-1)!)).toContain('tyre pressure');
     expect(calls.every((c) => c.auth === 'Bearer emb-key')).toBe(true);
     const rows = proxy.app.db.prepare('SELECT COUNT(*) AS n FROM skill_embeddings').get() as { n: number };
     expect(rows.n).toBe(1);

@@ -33,7 +33,18 @@ export const skillsSection = z
      */
     min_score: z.number().min(0).default(0),
     /** Drop skills scoring below this fraction of the best match (keeps the tail from diluting the prompt). */
-    min_relative: z.number().min(0).max(1).default(0.3),
+    min_relative: z.number().min(0).max(1).default(0.45),
+    /**
+     * A lexical match must share a word with the skill's name, description or tags; a skill found
+     * only through words of its body is usually about something else.
+     */
+    require_head_match: z.boolean().default(true),
+    /**
+     * Share of the request's (IDF-weighted) words a skill's name, description and tags must cover
+     * for its full body to be injected; weaker matches get a one-line mention. 0 … 1, independent
+     * of library size.
+     */
+    full_min_coverage: z.number().min(0).max(1).default(0.05),
     /** Minimum cosine similarity for embedding retrieval. */
     min_similarity: z.number().min(-1).max(1).default(0.2),
     retrieval: z.enum(['lexical', 'embedding', 'hybrid']).default('lexical'),

@@ -27,7 +27,7 @@ function rev(id: number, name: string, description: string, body: string): Ranke
     createdAt: 0,
     key: String(id),
   };
-  return { revision, score: 1, pinned: false };
+  return { revision, score: 1, pinned: false, coverage: 1, strong: true };
 }
 
 // Text that stresses tokenizer boundaries: punctuation, newlines, code fences, unicode, slashes.
