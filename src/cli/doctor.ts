@@ -7,10 +7,12 @@ import { resolveUpstream } from '../config/upstream.js';
 import { INTEGRATIONS, integrationContext } from '../integrations/registry.js';
 import { loadWiringState } from '../integrations/state.js';
 import { checkUpstream } from '../integrations/upstream-check.js';
+import { localDay } from '../learning/budget.js';
 import { resolveLlmEndpoint } from '../learning/llm-client.js';
 import { readSignals } from '../scheduler/read.js';
 import { buildSignals } from '../scheduler/wire.js';
 import { openStore, storeHealthy } from '../store/db.js';
+import { JUDGE_HEALTH_HINT, JudgeHealthRepository, judgeHealthWarning } from '../store/judge-health.js';
 import { type GlobalOptions, printJson } from './context.js';
 import { runningService } from './pidfile.js';
 import { healthy } from './start.js';
@@ -140,6 +142,7 @@ export async function runDoctor(
     });
 
   checks.push(storeCheck(storePath(loaded)));
+  if (config.judge.enabled) checks.push(...judgeHealthChecks(storePath(loaded)));
   if (config.skills.enabled) checks.push(skillsCheck(resolveUnderHome(home, config.skills.dir)));
 
   const signals = buildSignals(config, { home, lastRequestAt: () => null, env });
@@ -215,6 +218,36 @@ function storeCheck(file: string): Check {
       hint: 'check the file permissions and free disk space',
     };
   }
+}
+
+/** Today's judge votes: a warning per judge model whose replies too often lack a `Score:` line. */
+export function judgeHealthChecks(file: string, now = new Date()): Check[] {
+  if (!fs.existsSync(file)) return [];
+  let report: ReturnType<JudgeHealthRepository['report']>;
+  try {
+    const db = openStore(file);
+    try {
+      report = new JudgeHealthRepository(db).report(localDay(now));
+    } finally {
+      db.close();
+    }
+  } catch {
+    return []; // the store check reports why the store cannot be read
+  }
+  return report.models.map((m) =>
+    m.unhealthy
+      ? {
+          name: 'judge',
+          status: 'warn',
+          detail: judgeHealthWarning({ ...m, day: report.day }),
+          hint: JUDGE_HEALTH_HINT,
+        }
+      : {
+          name: 'judge',
+          status: 'ok',
+          detail: `model ${m.model} today: ${m.votes} votes, ${m.invalid} without a Score line`,
+        },
+  );
 }
 
 function skillsCheck(dir: string): Check {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../config/errors.js';
 import type { LoadedConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
 import { findPreset, PRESET_IDS, PRESETS, type ProviderPreset } from '../integrations/presets.js';
 import { clackPrompter, PromptCancelled, type Prompter } from '../integrations/prompter.js';
 import { INTEGRATIONS, integrationContext } from '../integrations/registry.js';
@@ -220,6 +221,8 @@ export async function runSetup(flags: SetupFlags, d: SetupDeps): Promise<void> {
   }
   const config = writeSetupConfig(d.loaded.file, answers);
   d.say(`wrote ${d.loaded.file}`);
+  const judgeCost = judgeCostWarning(config, preset!.id);
+  if (judgeCost) d.say(judgeCost);
   const loaded: LoadedConfig = { ...d.loaded, config, fileExists: true };
 
   if (flags.wire !== false) {
@@ -322,6 +325,30 @@ async function checkLoop(a: SetupAnswers, d: SetupDeps, preset: ProviderPreset):
       Object.assign(a, await askKey(d.prompter, preset, d.env));
     }
   }
+}
+
+/** Small models to suggest for the judge, by provider preset. */
+const SMALL_JUDGE_MODELS: Record<string, string> = {
+  openai: 'gpt-4.1-mini',
+  anthropic: 'claude-haiku-4-5',
+  openrouter: 'openai/gpt-4.1-mini',
+};
+
+/**
+ * With no `judge.model`, the judge asks the model that serves the agent: `judge.votes` extra calls
+ * of it per main turn. Null when a judge model is set (or the judge is off).
+ */
+export function judgeCostWarning(config: Config, presetId: string): string | null {
+  if (!config.judge.enabled || config.judge.model) return null;
+  const served = config.upstream.model ? ` (${config.upstream.model})` : '';
+  const small = SMALL_JUDGE_MODELS[presetId];
+  const example = small ?? 'MODEL';
+  return (
+    `! judge: no judge.model set, so the judge uses the served model${served}: ` +
+    `${config.judge.votes} extra calls of it per main turn (judge.votes).\n` +
+    `  a small model is enough${small ? '' : ' (any small model your endpoint serves)'}: ` +
+    `metaclaw setup … --judge-model ${example}, or metaclaw config set judge.model ${example}`
+  );
 }
 
 function parseApi(raw: string | undefined): 'anthropic-messages' | 'openai-completions' | undefined {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../../store/db.js';
 import type { Job, JobQueue } from '../../store/jobs.js';
+import { JUDGE_HEALTH_HINT, judgeHealthWarning } from '../../store/judge-health.js';
 import type { RewardRepository } from '../../store/rewards.js';
 import type { TurnRecord, TurnRepository } from '../../store/turns.js';
 import type { JobHandler } from '../jobs/runner.js';
@@ -99,6 +100,20 @@ export function judgeJobHandler(deps: {
         'turn judged',
       );
       if (id !== null) deps.onReward(turn.id, result.score, 'judge', p.nextTurnId === null);
+      warnAboutJudgeHealth(deps.judge, deps.log);
     },
   };
+}
+
+/** Log each judge model that crossed the invalid-vote threshold today: once per day and model. */
+function warnAboutJudgeHealth(judge: Judge, log: Logger): void {
+  try {
+    for (const a of judge.takeHealthAlerts())
+      log.warn(
+        { judgeModel: a.model, day: a.day, votes: a.votes, invalid: a.invalid, lastInvalid: a.lastInvalid },
+        `${judgeHealthWarning(a)}; ${JUDGE_HEALTH_HINT}`,
+      );
+  } catch (err) {
+    log.error({ err }, 'judge health check failed');
+  }
 }

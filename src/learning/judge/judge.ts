@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../store/db.js';
-import { type CallBudget, Semaphore } from '../budget.js';
+import { JudgeHealthRepository, type JudgeHealthRow } from '../../store/judge-health.js';
+import { type CallBudget, localDay, Semaphore } from '../budget.js';
 import { RetryLater } from '../jobs/runner.js';
 import { LlmCallError, type LlmClient } from '../llm-client.js';
 import type { NextState, TurnView } from '../turn-view.js';
-import { majorityVote, parseJudgeReply, type Vote } from './parse.js';
-import { JUDGE_SYSTEM, judgeUserPrompt } from './prompt.js';
+import { majorityVote, type ParsedVote, parseJudgeReply, type Vote } from './parse.js';
+import { JUDGE_SYSTEM, judgeRetryPrompt, judgeUserPrompt } from './prompt.js';
 
 export interface JudgeOptions {
   votes: number;
@@ -23,13 +24,24 @@ export interface JudgeResult {
   cached: boolean;
 }
 
+/** One vote that got a reply: its parse, whether it needed the format reminder, the last reply. */
+interface VoteOutcome {
+  parsed: ParsedVote;
+  retried: boolean;
+  reply: string;
+}
+
 /**
  * The process reward model: asks the judge `votes` times in parallel and takes the majority.
  * Identical questions are answered from a cache keyed by a content hash, so a restart or a retry
- * never pays twice; a daily call budget bounds the cost.
+ * never pays twice; a daily call budget bounds the cost. A reply without a `Score:` line is asked
+ * again once with a format reminder (a call like any other); a second miss is an invalid vote,
+ * counted per day and judge model in `judge_health`.
  */
 export class Judge {
   private readonly semaphore: Semaphore;
+  /** Votes and invalid votes per day and judge model (see `takeHealthAlerts`). */
+  readonly health: JudgeHealthRepository;
 
   constructor(
     private readonly client: LlmClient,
@@ -38,6 +50,12 @@ export class Judge {
     private readonly opts: JudgeOptions,
   ) {
     this.semaphore = new Semaphore(opts.maxConcurrency);
+    this.health = new JudgeHealthRepository(db);
+  }
+
+  /** Judge models that crossed the invalid-vote threshold today and were not reported yet (once per day). */
+  takeHealthAlerts(now = new Date()): JudgeHealthRow[] {
+    return this.health.claimAlerts(localDay(now), now.getTime());
   }
 
   get name(): string {
@@ -73,18 +91,24 @@ export class Judge {
       );
     }
     const errors: string[] = [];
-    const replies = await Promise.all(
+    const outcomes = await Promise.all(
       Array.from({ length: this.opts.votes }, () =>
-        this.semaphore
-          .run(() => this.askWithRetry(user, model, signal))
-          .catch((err: Error) => {
-            errors.push(err.message);
-            return null;
-          }),
+        this.vote(user, model, signal).catch((err: Error) => {
+          errors.push(err.message);
+          return null;
+        }),
       ),
     );
-    if (replies.every((r) => r === null)) throw new Error(`judge unavailable: ${errors[0]}`);
-    const parsed = replies.map((r) => (r === null ? { score: null, rationale: '' } : parseJudgeReply(r)));
+    if (outcomes.every((o) => o === null)) throw new Error(`judge unavailable: ${errors[0]}`);
+    const answered = outcomes.filter((o): o is VoteOutcome => o !== null);
+    const invalid = answered.filter((o) => o.parsed.score === null);
+    this.health.record(localDay(new Date()), model ?? '(endpoint default)', {
+      votes: answered.length,
+      invalid: invalid.length,
+      retried: answered.filter((o) => o.retried).length,
+      lastInvalid: invalid.at(-1)?.reply ?? null,
+    });
+    const parsed = outcomes.map((o) => (o === null ? { score: null, rationale: '' } : o.parsed));
     const votes = parsed.map((p) => p.score);
     const score = majorityVote(votes);
     const rationale = parsed.find((p) => p.score === score)?.rationale ?? parsed[0]!.rationale;
@@ -94,6 +118,27 @@ export class Judge {
       )
       .run(hash, score, JSON.stringify(votes), rationale, Date.now());
     return { score, votes, rationale, cached: false };
+  }
+
+  /**
+   * One vote. A reply with no parsable `Score:` line is asked again once, with the reply quoted and
+   * a format reminder, if the daily budget allows that call; still unparsable = an invalid vote.
+   */
+  private async vote(user: string, model: string | undefined, signal: AbortSignal): Promise<VoteOutcome> {
+    const first = await this.semaphore.run(() => this.askWithRetry(user, model, signal));
+    const parsed = parseJudgeReply(first);
+    if (parsed.score !== null) return { parsed, retried: false, reply: first };
+    if (signal.aborted || !this.budget.tryReserve(1)) return { parsed, retried: false, reply: first };
+    let second: string;
+    try {
+      second = await this.semaphore.run(() =>
+        this.askWithRetry(judgeRetryPrompt(user, first), model, signal),
+      );
+    } catch (err) {
+      if (signal.aborted) throw err;
+      return { parsed, retried: true, reply: first }; // the reminder went unanswered: still invalid
+    }
+    return { parsed: parseJudgeReply(second), retried: true, reply: second };
   }
 
   private async askWithRetry(user: string, model: string | undefined, signal: AbortSignal): Promise<string> {

@@ -20,3 +20,14 @@ export function judgeUserPrompt(view: TurnView, next: NextState | null): string 
   parts.push(`## Next state\n${next ? next.text || '(nothing new)' : '(not known)'}`);
   return parts.join('\n\n');
 }
+
+/** Sent once when a vote's reply has no parsable `Score:` line; a second miss is an invalid vote. */
+export const FORMAT_REMINDER =
+  'Your reply did not end with a line `Score: 1`, `Score: 0` or `Score: -1`. Reply again, ending with that line.';
+
+/** The judge question again, with the unparsable reply quoted and the format reminder after it. */
+export function judgeRetryPrompt(user: string, previousReply: string): string {
+  const prev = previousReply.trim();
+  const quoted = prev.length > 2000 ? `${prev.slice(0, 2000)} …` : prev || '(empty reply)';
+  return `${user}\n\n## Your previous reply\n${quoted}\n\n${FORMAT_REMINDER}`;
+}

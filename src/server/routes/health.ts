@@ -1,5 +1,7 @@
+import { localDay } from '../../learning/budget.js';
 import type { Db } from '../../store/db.js';
 import { storeHealthy } from '../../store/db.js';
+import { JudgeHealthRepository } from '../../store/judge-health.js';
 import { sendJson } from '../http-util.js';
 import type { Route } from '../router.js';
 
@@ -28,6 +30,8 @@ export function healthRoutes(d: HealthDeps): Route[] {
           store: storeOk ? 'ok' : 'error',
           upstream: d.upstreamName() ?? 'not configured',
           uptime_s: Math.round((Date.now() - d.startedAt) / 1000),
+          // Today's judge votes and invalid votes per judge model, with a warning per unhealthy one.
+          ...(storeOk ? { judge_health: judgeHealth(d.db) } : {}),
         });
       },
     },
@@ -42,4 +46,12 @@ export function healthRoutes(d: HealthDeps): Route[] {
       },
     },
   ];
+}
+
+function judgeHealth(db: Db) {
+  try {
+    return new JudgeHealthRepository(db).report(localDay(new Date()));
+  } catch {
+    return null; // never let a figure break the liveness check
+  }
 }

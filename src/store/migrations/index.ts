@@ -2,6 +2,7 @@ import { coreSchema } from './001_core.js';
 import { learningSchema } from './002_learning.js';
 import { skillsSchema } from './003_skills.js';
 import { judgeSchema } from './004_judge.js';
+import { judgeHealthSchema } from './005_judge_health.js';
 
 /**
  * Ordered schema migrations. Append only: a shipped migration is never edited, because user
@@ -12,4 +13,5 @@ export const migrations: { name: string; sql: string }[] = [
   { name: '002_learning', sql: learningSchema },
   { name: '003_skills', sql: skillsSchema },
   { name: '004_judge', sql: judgeSchema },
+  { name: '005_judge_health', sql: judgeHealthSchema },
 ];
