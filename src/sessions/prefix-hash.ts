@@ -23,13 +23,27 @@ export function chainedPrefixHashes(items: unknown[]): string[] {
 function itemKey(item: unknown): string {
   if (typeof item === 'object' && item !== null) {
     const m = item as { role?: unknown; content?: unknown };
-    if (typeof m.role === 'string' && typeof m.content === 'string' && !m.role.includes('\u0000')) {
+    if (typeof m.role === 'string' && !m.role.includes('\u0000')) {
       let fields = 0;
       for (const _ in m) fields++;
-      if (fields === 2) return `${m.role}\u0000${m.content}`;
+      const text = typeof m.content === 'string' ? m.content : soleText(m.content);
+      if (fields === 2 && text !== null) return `${m.role}\u0000${text}`;
     }
   }
   return JSON.stringify(item, withoutCacheControl) ?? 'null';
+}
+
+/**
+ * The text of a content that is one text block (a `cache_control` mark aside): the same message as
+ * a plain string. Claude Code sends its newest user message as `[{type: 'text', text, cache_control}]`
+ * and the same message later in its history as a string.
+ */
+function soleText(content: unknown): string | null {
+  if (!Array.isArray(content) || content.length !== 1) return null;
+  const b = content[0] as { type?: unknown; text?: unknown } | null;
+  if (!b || b.type !== 'text' || typeof b.text !== 'string') return null;
+  for (const k in b) if (k !== 'type' && k !== 'text' && k !== 'cache_control') return null;
+  return b.text;
 }
 
 /**

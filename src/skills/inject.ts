@@ -122,8 +122,9 @@ export class SkillInjector implements PromptInjector {
 
 /**
  * Append each block to the message at its index (a raw `messages` / `input` index) without
- * mutating `body`: a string content gets it after a blank line, a parts content one more text part
- * (Anthropic `cache_control` on the existing parts untouched).
+ * mutating `body`: a parts content gets one more text part (Anthropic `cache_control` on the
+ * existing parts untouched), an Anthropic string content becomes two text blocks, other string
+ * contents get it after a blank line.
  */
 export function attachToMessages(
   protocol: WireProtocol,
@@ -143,10 +144,17 @@ export function attachToMessages(
     const msg = next[at] as JsonObject | undefined;
     if (!msg || typeof msg !== 'object') continue;
     const c = msg.content;
+    // Anthropic agents send one message as a string in one call and as a text block in the next
+    // (Claude Code): two blocks render the same either way, so the bytes stay the same.
     const content = Array.isArray(c)
       ? [...c, { type: partType, text }]
       : typeof c === 'string' && c !== ''
-        ? `${c}\n\n${text}`
+        ? protocol === 'anthropic-messages'
+          ? [
+              { type: 'text', text: c },
+              { type: 'text', text },
+            ]
+          : `${c}\n\n${text}`
         : text;
     next[at] = { ...msg, content };
   }

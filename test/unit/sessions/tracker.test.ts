@@ -224,7 +224,14 @@ describe('conversation prefix hashes', () => {
     const variants: unknown[] = [
       { content: 'hi', role: 'user' }, // same message, other key order: same identity
       { role: 'user', content: 'hi', name: 'bob' },
-      { role: 'user', content: [{ type: 'text', text: 'hi' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'hi' },
+          { type: 'text', text: '' },
+        ],
+      },
+      { role: 'user', content: [{ type: 'text', text: 'hi', id: 1 }] },
       { role: 'user\u0000hi', content: '' },
       { role: 'user', content: 'hi\u0000' },
       'user\u0000hi',
@@ -232,6 +239,12 @@ describe('conversation prefix hashes', () => {
     ];
     const base = chain([plain])[0];
     expect(chain([variants[0]])[0]).toBe(base);
+    // One text block is the same message as its string (Claude Code sends both forms of one message).
+    expect(
+      chain([
+        { role: 'user', content: [{ type: 'text', text: 'hi', cache_control: { type: 'ephemeral' } }] },
+      ])[0],
+    ).toBe(base);
     const others = variants.slice(1).map((v) => chain([v])[0]);
     expect(new Set([base, ...others]).size).toBe(1 + others.length);
   });

@@ -215,6 +215,25 @@ describe('user placement and per-task pins', () => {
     expect(content[1]).toEqual({ type: 'text', text: expect.stringContaining('git-hygiene') });
   });
 
+  it('Anthropic: a string request and the same request as a text block carry the block alike', () => {
+    const { inj } = setup({ placement: 'user' });
+    const asString = run(inj, 'anthropic-messages', {
+      messages: [{ role: 'user', content: 'commit my git changes' }],
+    });
+    const asBlock = run(inj, 'anthropic-messages', {
+      messages: [
+        {
+          role: 'user',
+          content: [{ type: 'text', text: 'commit my git changes', cache_control: { type: 'ephemeral' } }],
+        },
+      ],
+    });
+    const text = (b: JsonObject) =>
+      (b.messages as { content: { text: string }[] }[])[0]!.content.map((p) => p.text);
+    expect(text(asString.body)).toEqual(text(asBlock.body));
+    expect(text(asString.body)).toHaveLength(2);
+  });
+
   it('a tool loop sends the byte-identical block even after the library changed mid-task', () => {
     const { inj, lib } = setup({ placement: 'user' });
     const first = { messages: [{ role: 'system', content: 's' }, ask('please commit my changes to git')] };
