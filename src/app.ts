@@ -107,7 +107,12 @@ export class App {
       : null;
 
     this.skills = createSkills({ loaded: opts.loaded, db: this.db, log: this.log, env: opts.env });
-    if (this.skills.injector) this.setInjector(this.skills.injector);
+    if (this.skills.injector) {
+      this.setInjector(this.skills.injector);
+      // A task's pinned skills live as long as its session.
+      const pins = this.skills.injector.pins;
+      this.tracker.onEnded((id) => pins.forgetSession(id));
+    }
 
     const proxyDeps: ProxyDeps = {
       backend: () => this.backend,

@@ -81,12 +81,13 @@ export class SkillInjector implements PromptInjector {
     const from = this.options.placement === 'user' ? 0 : last;
     for (let t = from; t <= last; t++) {
       const turn = view.humanTurns[t]!;
-      const key = `${ctx.sessionId}\u0000${ctx.prefixHashes[turn.stableLength - 1] ?? ''}`;
-      let pin = this.pins.get(key);
-      if (!pin && t === last) {
+      const task = ctx.prefixHashes[turn.stableLength - 1] ?? '';
+      let pin = this.pins.get(ctx.sessionId, task);
+      // An empty library pins nothing: a proxy without skills keeps no state per task.
+      if (!pin && t === last && snap.size > 0) {
         const { block } = this.select(view, { snap, index: this.library.index });
         pin = { generation: snap.generation, text: block?.text ?? '', revisionIds: block?.revisionIds ?? [] };
-        this.pins.set(key, pin);
+        this.pins.set(ctx.sessionId, task, pin);
       }
       if (t === last) current = pin;
       if (pin?.text) blocks.set(view.items[turn.item]!.at, pin.text);
