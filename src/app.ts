@@ -151,6 +151,7 @@ export class App {
       recorder: this.recorder,
       tracker: this.tracker,
       library: config.skills.enabled ? this.skills.library : null,
+      injector: this.skills.injector,
       backend: () => this.backend,
     });
     this.router.add(

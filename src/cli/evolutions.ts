@@ -36,7 +36,7 @@ export function registerEvolutions(program: Command): void {
             : '';
           const gen = e.generation === null ? '' : ` → generation ${e.generation}`;
           console.log(
-            `#${e.id}  ${new Date(e.createdAt).toISOString()}  ${e.trigger}  ${e.outcome}${gen}  support=${e.supportTurnIds.length}  ${ops}`,
+            `#${e.id}  ${new Date(e.createdAt).toISOString()}  ${e.trigger}  ${e.outcome}${gen}  support=${e.supportTurnIds.length}  ${ops}${e.reason && e.outcome !== 'applied' ? `  (${e.reason.slice(0, 120)})` : ''}`,
           );
         }
       });
@@ -52,10 +52,44 @@ export function registerEvolutions(program: Command): void {
         console.log(
           `evolution #${e.id} (${e.trigger}) — ${e.outcome}${e.generation === null ? '' : `, generation ${e.generation}`}`,
         );
+        if (e.reason) console.log(`reason: ${e.reason}`);
         console.log(`support turns: ${e.supportTurnIds.join(', ')}`);
         console.log(`ops: ${JSON.stringify(e.ops, null, 2)}`);
         console.log(`validation: ${JSON.stringify(e.validation, null, 2)}`);
-        if (e.verification) console.log(`verification: ${JSON.stringify(e.verification, null, 2)}`);
+        if (e.verification) for (const line of verificationLines(e.verification)) console.log(line);
       });
     });
+}
+
+interface CaseView {
+  turnId: string;
+  request?: string;
+  before: number;
+  after: number | null;
+  injected?: { name: string; how: string; changed: boolean }[];
+  changedInjected?: string[];
+  error?: string;
+}
+
+/** The verification record in words: per support turn, what retrieval injected and the re-judged score. */
+function verificationLines(v: unknown): string[] {
+  const r = v as { accepted?: boolean; reason?: string; replayed?: boolean; cases?: CaseView[] };
+  if (!Array.isArray(r.cases) || r.cases.some((c) => !Array.isArray(c.injected)))
+    return [`verification: ${JSON.stringify(v, null, 2)}`];
+  const out = [
+    `verification: ${r.accepted ? 'accepted' : 'rejected'} — ${r.reason ?? ''}${r.replayed ? '' : ' (support turns not replayed)'}`,
+  ];
+  for (const c of r.cases) {
+    const injected =
+      c.injected!.length === 0
+        ? 'nothing'
+        : c.injected!.map((i) => `${i.name} (${i.how}${i.changed ? ', changed' : ''})`).join(', ');
+    const score =
+      c.after === null ? (c.error ? `replay failed: ${c.error}` : `${c.before}`) : `${c.before} → ${c.after}`;
+    const got = c.changedInjected && c.changedInjected.length > 0 ? '' : ' — no changed skill was retrieved';
+    out.push(
+      `  turn ${c.turnId}${c.request ? ` "${c.request}"` : ''}: score ${score}; injected ${injected}${got}`,
+    );
+  }
+  return out;
 }

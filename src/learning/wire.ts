@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { TurnRecorder } from '../server/proxy/recorder.js';
 import type { SessionTracker } from '../sessions/tracker.js';
+import type { SkillInjector } from '../skills/inject.js';
 import type { SkillLibrary } from '../skills/library.js';
 import type { Db } from '../store/db.js';
 import type { JobQueue } from '../store/jobs.js';
@@ -28,6 +29,8 @@ export interface LearningDeps {
   tracker: SessionTracker;
   /** The skill library evolution edits; null when skills are disabled (no evolution then). */
   library: SkillLibrary | null;
+  /** The live skill injector: evolution verifies candidates through its retrieval and injection. */
+  injector: SkillInjector | null;
   backend: () => ServingBackend | null;
 }
 
@@ -90,10 +93,11 @@ export function wireLearning(d: LearningDeps): Learning {
   const evolveEndpoint = evolveCfg.enabled
     ? resolveLlmEndpoint(evolveCfg, d.config, d.env, judgeEndpoint)
     : null;
-  if (evolveEndpoint && d.library) {
+  if (evolveEndpoint && d.library && d.injector) {
     evolution = new EvolutionEngine({
       db: d.db,
       library: d.library,
+      injector: d.injector,
       client: createLlmClient(evolveEndpoint, evolveCfg.timeout_ms),
       judge,
       backend: d.backend,

@@ -1,7 +1,7 @@
 import type { JsonObject, WireProtocol } from '../protocol/types.js';
 import type { ConversationView } from '../protocol/view.js';
 import type { InjectionContext, InjectionResult, PromptInjector } from '../server/injection.js';
-import type { BlockComposer } from './budget.js';
+import type { BlockComposer, ComposedBlock } from './budget.js';
 import type { EmbeddingIndex } from './embeddings.js';
 import type { LexicalIndex } from './lexical.js';
 import type { LibrarySnapshot, SkillLibrary } from './library.js';
@@ -39,7 +39,7 @@ export interface RetrievalSource {
 
 export interface Selection {
   ranked: RankedSkill[];
-  block: { text: string; revisionIds: number[] } | null;
+  block: ComposedBlock | null;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { resolveUnderHome } from '../config/paths.js';
 import type { Route } from '../server/router.js';
 import type { Db } from '../store/db.js';
-import { skillAdminRoutes } from './admin.js';
+import { injectorOptions, skillAdminRoutes } from './admin.js';
 import { BlockComposer, o200kCounter, type TokenCounter } from './budget.js';
 import { type Embedder, EmbeddingIndex, HttpEmbedder } from './embeddings.js';
 import { scanFolder } from './folder.js';
@@ -86,19 +86,7 @@ export function createSkills(d: SkillsDeps): SkillsRuntime {
 
   if (cfg.enabled) {
     composer = new BlockComposer(d.tokenCounter ?? o200kCounter());
-    injector = new SkillInjector(library, composer, embeddings, {
-      mode: cfg.retrieval,
-      topK: cfg.top_k,
-      maxFull: cfg.max_full,
-      budgetTokens: cfg.budget_tokens,
-      minScore: cfg.min_score,
-      minRelative: cfg.min_relative,
-      minSimilarity: cfg.min_similarity,
-      requireHeadMatch: cfg.require_head_match,
-      fullMinCoverage: cfg.full_min_coverage,
-      contextMessages: cfg.context_messages,
-      placement: cfg.placement,
-    });
+    injector = new SkillInjector(library, composer, embeddings, injectorOptions(cfg));
   }
 
   const status = () => ({
@@ -113,7 +101,7 @@ export function createSkills(d: SkillsDeps): SkillsRuntime {
     library,
     injector,
     embeddings,
-    routes: skillAdminRoutes(library, status),
+    routes: skillAdminRoutes(library, status, injector),
     status,
     start() {
       library.load();

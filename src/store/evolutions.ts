@@ -1,6 +1,7 @@
 import type { Db } from './db.js';
 
-export type EvolutionOutcome = 'pending' | 'applied' | 'rejected' | 'empty' | 'failed';
+/** `duplicate`: the same change set was already applied for the same failures (not applied again). */
+export type EvolutionOutcome = 'pending' | 'applied' | 'rejected' | 'duplicate' | 'empty' | 'failed';
 
 export interface EvolutionRecord {
   id: number;
@@ -12,8 +13,21 @@ export interface EvolutionRecord {
   validation: unknown;
   verification: unknown;
   outcome: EvolutionOutcome;
+  /** Why it was rejected, a duplicate, empty or failed (null when applied or pending). */
+  reason: string | null;
+  /** Signature of the validated change set (see learning/evolve/dedupe.ts). */
+  changeKey: string | null;
   generation: number | null;
   createdAt: number;
+}
+
+/** A skill change that failed verification, as remembered for the failures it was tried on. */
+export interface FailedChange {
+  evolutionId: number;
+  changeKey: string;
+  name: string;
+  description: string;
+  reason: string;
 }
 
 interface Row {
@@ -26,6 +40,8 @@ interface Row {
   validation: string | null;
   verification: string | null;
   outcome: EvolutionOutcome;
+  reason: string | null;
+  change_key: string | null;
   generation: number | null;
   created_at: number;
 }
@@ -55,13 +71,16 @@ export class EvolutionRepository {
       validation: unknown;
       verification: unknown;
       outcome: EvolutionOutcome;
+      reason: string;
+      changeKey: string;
       generation: number;
     }>,
   ): void {
     const cur = this.db.prepare('SELECT * FROM evolutions WHERE id = ?').get(id) as Row;
     this.db
       .prepare(
-        `UPDATE evolutions SET prompt = ?, raw_reply = ?, ops = ?, validation = ?, verification = ?, outcome = ?, generation = ? WHERE id = ?`,
+        `UPDATE evolutions SET prompt = ?, raw_reply = ?, ops = ?, validation = ?, verification = ?, outcome = ?,
+         reason = ?, change_key = ?, generation = ? WHERE id = ?`,
       )
       .run(
         f.prompt ?? cur.prompt,
@@ -70,6 +89,8 @@ export class EvolutionRepository {
         f.validation === undefined ? cur.validation : json(f.validation),
         f.verification === undefined ? cur.verification : json(f.verification),
         f.outcome ?? cur.outcome,
+        f.reason ?? cur.reason,
+        f.changeKey ?? cur.change_key,
         f.generation ?? cur.generation,
         id,
       );
@@ -78,6 +99,62 @@ export class EvolutionRepository {
   get(id: number): EvolutionRecord | undefined {
     const r = this.db.prepare('SELECT * FROM evolutions WHERE id = ?').get(id) as Row | undefined;
     return r ? fromRow(r) : undefined;
+  }
+
+  /** Remember which failures (support turn ids, request texts: see dedupe.ts) an evolution was about. */
+  recordFailures(id: number, failureKeys: readonly string[]): void {
+    const stmt = this.db.prepare(
+      'INSERT OR IGNORE INTO evolution_failures (evolution_id, failure_key) VALUES (?, ?)',
+    );
+    this.db.transaction(() => {
+      for (const k of failureKeys) stmt.run(id, k);
+    })();
+  }
+
+  /** The earliest applied evolution with this change key that shared any of these failures. */
+  appliedForSameFailures(
+    changeKey: string,
+    failureKeys: readonly string[],
+    excludeId: number,
+  ): number | null {
+    if (failureKeys.length === 0) return null;
+    const row = this.db
+      .prepare(
+        `SELECT MIN(e.id) AS id FROM evolutions e
+         WHERE e.outcome = 'applied' AND e.change_key = ? AND e.id != ?
+           AND EXISTS (SELECT 1 FROM evolution_failures f, json_each(?) k
+                       WHERE f.evolution_id = e.id AND f.failure_key = k.value)`,
+      )
+      .get(changeKey, excludeId, JSON.stringify(failureKeys)) as { id: number | null };
+    return row.id;
+  }
+
+  /** Remember skill changes that failed verification for this evolution's failures. */
+  recordFailedChanges(id: number, changes: readonly Omit<FailedChange, 'evolutionId'>[]): void {
+    const stmt = this.db.prepare(
+      `INSERT OR IGNORE INTO evolution_failed_changes (evolution_id, change_key, name, description, reason)
+       VALUES (?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const c of changes) stmt.run(id, c.changeKey, c.name, c.description, c.reason);
+    })();
+  }
+
+  /** Skill changes that failed verification for any of these failures, oldest evolution first. */
+  failedChanges(failureKeys: readonly string[], excludeId = -1): FailedChange[] {
+    if (failureKeys.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT c.evolution_id AS evolutionId, c.change_key AS changeKey, c.name, c.description, c.reason
+         FROM evolution_failed_changes c
+         WHERE c.evolution_id != ? AND EXISTS (SELECT 1 FROM evolution_failures f, json_each(?) k
+                       WHERE f.evolution_id = c.evolution_id AND f.failure_key = k.value)
+         ORDER BY c.evolution_id, c.change_key`,
+      )
+      .all(excludeId, JSON.stringify(failureKeys)) as FailedChange[];
+    // One entry per change: the first evolution it failed in.
+    const seen = new Set<string>();
+    return rows.filter((r) => !seen.has(r.changeKey) && seen.add(r.changeKey));
   }
 
   list(limit = 50): EvolutionRecord[] {
@@ -98,6 +175,8 @@ function fromRow(r: Row): EvolutionRecord {
     validation: parse(r.validation),
     verification: parse(r.verification),
     outcome: r.outcome,
+    reason: r.reason ?? null,
+    changeKey: r.change_key ?? null,
     generation: r.generation,
     createdAt: r.created_at,
   };

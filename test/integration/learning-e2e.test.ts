@@ -122,7 +122,9 @@ describe('learning from experience, end to end', () => {
     const [passed] = proxy.app.turns.listBySession('after');
     expect(passed!.libraryGeneration).toBe(generation0 + 1);
     // The learned skill rides on the user's request (default placement), chosen by retrieval.
-    expect(JSON.stringify(JSON.parse(passed!.upstreamRequestJson!).messages.at(-1))).toContain(RULE.slice(0, 30));
+    expect(JSON.stringify(JSON.parse(passed!.upstreamRequestJson!).messages.at(-1))).toContain(
+      RULE.slice(0, 30),
+    );
     await eventually(() => proxy.app.rewards.effective(passed!.id)?.score === 1, 10_000);
   }, 30_000);
 });

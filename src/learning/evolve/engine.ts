@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
+import { buildCandidate } from '../../skills/candidate.js';
+import type { SkillInjector } from '../../skills/inject.js';
 import type { SkillLibrary } from '../../skills/library.js';
 import type { Db } from '../../store/db.js';
 import { EvolutionRepository } from '../../store/evolutions.js';
@@ -11,11 +13,12 @@ import type { JobHandler } from '../jobs/runner.js';
 import type { Judge } from '../judge/judge.js';
 import type { LlmClient } from '../llm-client.js';
 import { loadSupportSet, markConsumed } from '../sets.js';
+import { changeSetKey, failureKeys, skillChangeKey } from './dedupe.js';
 import { parseEvolverReply } from './ops.js';
 import { EVOLVER_SYSTEM, evolverUserPrompt, type SkillForPrompt } from './prompt.js';
 import { failedTrajectories } from './trajectories.js';
 import { type ExistingSkill, MAX_EVOLVED_BODY_CHARS, validateEvolution } from './validate.js';
-import { verifyChangeSet } from './verify.js';
+import { supportCase, verifyChangeSet } from './verify.js';
 
 export const EVOLVE_JOB = 'evolve';
 
@@ -31,6 +34,8 @@ export interface EvolutionSettings {
 export interface EvolutionDeps {
   db: Db;
   library: SkillLibrary;
+  /** The live injector: verification retrieves and injects from a candidate library through it. */
+  injector: SkillInjector;
   client: LlmClient;
   judge: Judge | null;
   backend: () => ServingBackend | null;
@@ -51,8 +56,11 @@ const HARMFUL_MIN = 5;
 
 /**
  * The fast adaptation loop: failed turns of the current generation (the support set) are
- * distilled by the evolver into skill edits, validated, optionally verified by replay, and applied
- * as one new library generation; the support turns are then consumed and never reach training.
+ * distilled by the evolver into skill edits, validated, checked against what it already did (the
+ * same change set is never applied twice for the same failures; a change that failed verification
+ * for a task is not retried unchanged), verified through the live retrieval and injection path
+ * (replayed and re-judged when `verify` is on), and applied as one new library generation; the
+ * support turns are then consumed and never reach training.
  */
 export class EvolutionEngine {
   readonly evolutions: EvolutionRepository;
@@ -103,6 +111,13 @@ export class EvolutionEngine {
     const snap = this.d.library.current();
     const support = loadSupportSet(this.d.db, snap.generation);
     if (support.length === 0) return;
+    const cases = support.flatMap((t) => {
+      const turn = this.d.turns.get(t);
+      return turn ? [supportCase(turn)] : [];
+    });
+    // The failures this evolution is about, by turn and by the human's request text.
+    const keys = failureKeys(cases);
+    const tried = this.evolutions.failedChanges(keys);
     const failures = failedTrajectories(this.d.db, this.d.turns, this.d.rewards, support);
     const existing = new Map<string, ExistingSkill>();
     const forPrompt = new Map<string, SkillForPrompt>();
@@ -136,9 +151,10 @@ export class EvolutionEngine {
     );
     const shown = [...new Map([...related, ...retireHints].map((s) => [s.name, s])).values()];
     const others = [...forPrompt.keys()].filter((n) => !shown.some((s) => s.name === n));
-    const prompt = evolverUserPrompt(failures, shown, others, this.d.settings.maxOps);
+    const prompt = evolverUserPrompt(failures, shown, others, this.d.settings.maxOps, tried);
 
     const id = this.evolutions.create(trigger, support);
+    this.evolutions.recordFailures(id, keys);
     this.evolutions.update(id, { prompt });
     // Model time is recorded apart from our own, so the loop's overhead can be measured.
     const timings = { model_ms: 0, verify_ms: 0, total_ms: 0 };
@@ -160,7 +176,11 @@ export class EvolutionEngine {
     try {
       parsed = parseEvolverReply(raw);
     } catch (err) {
-      this.evolutions.update(id, { outcome: 'failed', validation: { error: (err as Error).message } });
+      this.evolutions.update(id, {
+        outcome: 'failed',
+        reason: (err as Error).message,
+        validation: { error: (err as Error).message },
+      });
       throw err;
     }
     const validation = validateEvolution(parsed.ops, existing, {
@@ -175,50 +195,103 @@ export class EvolutionEngine {
     });
     // Whatever the verdict, these failures have been examined: consume them so they do not
     // trigger the same evolution again and never reach policy training.
-    const consume = () => markConsumed(this.d.db, support, id);
-    if (validation.ops.length === 0) {
+    const finish = (outcome: 'empty' | 'duplicate' | 'rejected', reason: string, also?: () => void) =>
       this.d.db.transaction(() => {
-        consume();
-        this.evolutions.update(id, { outcome: 'empty' });
+        markConsumed(this.d.db, support, id);
+        also?.();
+        this.evolutions.update(id, { outcome, reason });
       })();
+    if (validation.ops.length === 0) {
+      finish(
+        'empty',
+        validation.rejected.length > 0 ? 'every proposed op was rejected by validation' : 'no edits proposed',
+      );
       this.d.log.info(
         { evolutionId: id, rejected: validation.rejected.length },
         'evolution proposed no applicable edits',
       );
       return;
     }
+
+    // No loops: the same change set for the same failures is not applied twice, and a skill change
+    // that already failed verification for these failures is not tried again unchanged.
+    const changeKey = changeSetKey(validation.ops);
+    this.evolutions.update(id, { changeKey });
+    const earlier = this.evolutions.appliedForSameFailures(changeKey, keys, id);
+    if (earlier !== null) {
+      finish('duplicate', `identical to evolution #${earlier} already applied`);
+      this.d.log.info(
+        { evolutionId: id, earlier },
+        'evolution not applied: identical to one already applied',
+      );
+      return;
+    }
+    const triedByKey = new Map(tried.map((t) => [t.changeKey, t]));
+    const again = validation.ops.flatMap((op) => {
+      if (op.op !== 'put') return [];
+      const t = triedByKey.get(
+        skillChangeKey(op.doc.frontmatter.name, op.doc.frontmatter.description, op.doc.body),
+      );
+      return t ? [{ name: op.doc.frontmatter.name, t }] : [];
+    });
+    if (again.length > 0) {
+      const reason = again
+        .map(
+          ({ name, t }) =>
+            `skill ${name} is unchanged from evolution #${t.evolutionId}, which failed verification for this task (${t.reason})`,
+        )
+        .join('; ');
+      finish('rejected', reason);
+      this.d.log.info({ evolutionId: id, reason }, 'evolution rejected: already failed verification');
+      return;
+    }
+
+    // Verification: the candidate library through the live retrieval and injection path.
+    const verifyStarted = performance.now();
     const backend = this.d.backend();
-    if (this.d.settings.verify && this.d.judge && backend) {
-      const verifyStarted = performance.now();
-      const before = new Map(support.map((t) => [t, this.d.rewards.effective(t)?.score ?? -1]));
-      const verification = await verifyChangeSet({
-        support: support.map((t) => this.d.turns.get(t)!).filter(Boolean),
-        before,
-        ops: validation.ops,
-        revisionsById: (ids) => this.d.library.repo.revisionsByIds(ids),
-        backend,
-        judge: this.d.judge,
-        signal,
-      });
-      timings.verify_ms = performance.now() - verifyStarted;
-      this.evolutions.update(id, { verification });
-      if (!verification.accepted) {
-        this.d.db.transaction(() => {
-          consume();
-          this.evolutions.update(id, { outcome: 'rejected' });
-        })();
-        this.d.log.info(
-          { evolutionId: id, reason: verification.reason },
-          'evolution rejected by verification',
-        );
-        return;
-      }
+    const before = new Map(support.map((t) => [t, this.d.rewards.effective(t)?.score ?? -1]));
+    const verification = await verifyChangeSet({
+      support: cases,
+      before,
+      candidate: await buildCandidate(this.d.library, validation.ops),
+      injector: this.d.injector,
+      replay: this.d.settings.verify && this.d.judge && backend ? { backend, judge: this.d.judge } : null,
+      signal,
+    });
+    timings.verify_ms = performance.now() - verifyStarted;
+    this.evolutions.update(id, { verification });
+    if (!verification.accepted) {
+      // What failed, for these failures: skills retrieval never showed, or (after a replay that was
+      // judged, not one the backend could not answer) every skill the change set puts.
+      const judged = verification.replayed && verification.cases.every((c) => c.error === undefined);
+      const culprits = validation.ops.flatMap((op) =>
+        op.op === 'put' &&
+        (verification.notRetrieved.length > 0
+          ? verification.notRetrieved.includes(op.doc.frontmatter.name)
+          : judged)
+          ? [
+              {
+                changeKey: skillChangeKey(
+                  op.doc.frontmatter.name,
+                  op.doc.frontmatter.description,
+                  op.doc.body,
+                ),
+                name: op.doc.frontmatter.name,
+                description: op.doc.frontmatter.description,
+                reason: verification.reason,
+              },
+            ]
+          : [],
+      );
+      finish('rejected', verification.reason, () => this.evolutions.recordFailedChanges(id, culprits));
+      this.d.log.info({ evolutionId: id, reason: verification.reason }, 'evolution rejected by verification');
+      return;
     }
     const applied = this.d.library.apply(validation.ops, 'evolution', `evolution ${id}`);
     const generation = applied?.generation.number ?? this.d.library.current().generation;
     timings.total_ms = performance.now() - started;
     this.d.db.transaction(() => {
-      consume();
+      markConsumed(this.d.db, support, id);
       this.evolutions.update(id, {
         outcome: 'applied',
         generation,

@@ -21,6 +21,8 @@ export const EVOLVER_SYSTEM = `You maintain a library of skills for an AI agent.
 instruction (Agent Skills format: a lowercase-hyphenated name, a one-line description saying
 what it is for and when to use it, and a Markdown body) that is shown to the agent when it is
 relevant. You are given turns where the agent failed, and the skills most related to them.
+A skill is shown only when word-based retrieval finds it for a request: its name, description
+and tags must use the words such requests use, or it will never reach the agent.
 
 Propose the smallest set of edits that would have prevented these failures in general, not
 just in these exact cases. Prefer updating an existing skill over adding a near-duplicate.
@@ -36,11 +38,20 @@ Answer with JSON only: {"ops": [...]} where each op is one of
 {"op":"update","name":"...","description":"...","body":"...","reason":"..."}
 {"op":"retire","name":"...","reason":"..."}`;
 
+/** A skill change already tried for these failures that failed verification. */
+export interface TriedChange {
+  name: string;
+  description: string;
+  evolutionId: number;
+  reason: string;
+}
+
 export function evolverUserPrompt(
   failures: FailedTrajectory[],
   related: SkillForPrompt[],
   otherNames: string[],
   maxOps: number,
+  alreadyTried: TriedChange[] = [],
 ): string {
   const parts: string[] = [];
   parts.push(`## Failed turns (${failures.length})`);
@@ -62,6 +73,22 @@ export function evolverUserPrompt(
   }
   if (otherNames.length > 0)
     parts.push(`## Other skills in the library (names only)\n${otherNames.join(', ')}`);
+  if (alreadyTried.length > 0) {
+    parts.push(
+      [
+        '## Already tried, failed verification (do not propose these again unchanged)',
+        ...alreadyTried.map(
+          (t) =>
+            `- ${t.name} (evolution #${t.evolutionId}): description: ${oneLine(t.description, 200)} — ${oneLine(t.reason, 300)}`,
+        ),
+      ].join('\n'),
+    );
+  }
   parts.push(`At most ${maxOps} ops. JSON only.`);
   return parts.join('\n\n');
+}
+
+function oneLine(s: string, n: number): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length <= n ? t : `${t.slice(0, n - 1)}…`;
 }

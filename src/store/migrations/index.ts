@@ -3,6 +3,7 @@ import { learningSchema } from './002_learning.js';
 import { skillsSchema } from './003_skills.js';
 import { judgeSchema } from './004_judge.js';
 import { judgeHealthSchema } from './005_judge_health.js';
+import { evolutionDedupeSchema } from './006_evolution_dedupe.js';
 
 /**
  * Ordered schema migrations. Append only: a shipped migration is never edited, because user
@@ -14,4 +15,5 @@ export const migrations: { name: string; sql: string }[] = [
   { name: '003_skills', sql: skillsSchema },
   { name: '004_judge', sql: judgeSchema },
   { name: '005_judge_health', sql: judgeHealthSchema },
+  { name: '006_evolution_dedupe', sql: evolutionDedupeSchema },
 ];
