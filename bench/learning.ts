@@ -1,5 +1,7 @@
 // Learning-loop benchmark: (A) time from a failing turn's judgement to the new skill being live,
-// minus the evolver model's own latency; (B) serving latency while evolutions run vs without.
+// minus the evolver model's own latency; (B) serving latency while evolutions run vs without;
+// (C) evolutions per distinct failure; then injection precision / recall (bench/injection.ts) and
+// injection on recorded agent traffic (bench/agent-traffic.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +17,9 @@ import {
   startFakeLlm,
   systemText,
 } from '../test/fixtures/fake-llm/index.js';
+import { loadAgentFixtures } from '../test/helpers/agent-replay.js';
+import { trafficRows, trafficTable } from './agent-traffic.js';
+import { defaultOptions, injectionTable, measureInjection, PREVIOUS } from './injection.js';
 import { runClosedLoop } from './lib/load.js';
 import { fmt, summarize } from './lib/stats.js';
 import { renderTable } from './lib/table.js';
@@ -57,11 +62,14 @@ async function main() {
       };
     if (isEvolver(req)) {
       lesson++;
+      // A lesson about the failed request (in its words): verification rejects a skill that
+      // retrieval would never inject for the failure it is meant to fix.
+      const failed = /Request:\nuser: ([^\n]*)/.exec(lastUserText(req))?.[1] ?? phrase(6);
       return {
         firstByteDelayMs: evolverLatencyMs,
         text: JSON.stringify({
           ops: [
-            { op: 'add', name: `lesson-${lesson}`, description: `Lesson ${phrase(6)}`, body: phrase(80) },
+            { op: 'add', name: `lesson-${lesson}`, description: `Lesson for ${failed}`, body: phrase(80) },
           ],
         }),
       };
@@ -130,6 +138,9 @@ async function main() {
     const timings = (e.validation as { timings?: { model_ms: number } }).timings;
     return { total: liveAt - rewardAt, model: timings?.model_ms ?? 0 };
   };
+  // The first evolution builds the tokenizer (o200k, ~1–2 s): a one-off cost of the service, not
+  // of the path measured here.
+  await failOnce(-1);
   for (let i = 0; i < N_EVOLUTIONS; i++) {
     const r = await failOnce(i);
     totals.push(r.total);
@@ -272,10 +283,153 @@ async function main() {
     evolutionsDuringLoad: during,
     conditions: { N_EVOLUTIONS, LOAD_CONCURRENCY, LOAD_MS },
   };
-  fs.mkdirSync('bench/results', { recursive: true });
-  fs.writeFileSync('bench/results/learning.json', JSON.stringify(json, null, 2));
   await app.stop(1000);
   await fake.close();
+
+  const perFailure = await evolutionsPerFailure();
+  console.log(
+    `\nEvolutions per distinct failure (goal 1): ${perFailure.distinct} rules, each task asked ${perFailure.rounds} times in new sessions (judge 3 votes, verify on, the fake agent follows a rule only when its skill is in the request):`,
+  );
+  console.log(
+    renderTable(
+      ['measure', 'value'],
+      [
+        ['evolutions applied per distinct failure', fmt(perFailure.applied / perFailure.distinct, 2)],
+        ['evolutions run (any outcome)', String(perFailure.runs)],
+        ['failed turns', String(perFailure.failedTurns)],
+        [
+          'task sessions that passed after their rule was learned',
+          `${perFailure.passedAfter} of ${perFailure.askedAfter}`,
+        ],
+      ],
+    ),
+  );
+
+  const now = defaultOptions();
+  console.log(`\nInjection precision and recall on the rule scenario (bench/injection.ts):`);
+  console.log(
+    injectionTable([
+      ['previous defaults', measureInjection({ ...now, ...PREVIOUS })],
+      ['current defaults', measureInjection(now)],
+    ]),
+  );
+  const fixtures = loadAgentFixtures();
+  console.log(
+    `\nRecorded agent traffic (bench/agent-traffic.ts): ${fixtures.map((f) => `${f.name} ${f.agentVersion}`).join(', ') || 'none'}`,
+  );
+  console.log(trafficTable(fixtures.flatMap(trafficRows)));
+  fs.mkdirSync('bench/results', { recursive: true });
+  fs.writeFileSync('bench/results/learning.json', JSON.stringify({ ...json, perFailure }, null, 2));
+}
+
+/**
+ * Distinct failures that recur: each of a few rule tasks is asked again and again in new sessions.
+ * Once a rule's skill is live, retrieval must inject it and the task passes, so each distinct
+ * failure should cost exactly one applied evolution, never a loop of identical ones.
+ */
+async function evolutionsPerFailure() {
+  const topics = ['weather in Lisbon', 'invoice totals in Lyon', 'train times to Porto'];
+  const rounds = 4;
+  const fake = await startFakeLlm();
+  fake.script((req) => {
+    const prompt = lastUserText(req);
+    if (isJudge(req))
+      return { text: prompt.includes('forgot the rule') ? 'Wrong.\nScore: -1' : 'Fine.\nScore: 1' };
+    if (isEvolver(req)) {
+      // The failed request, not the related skills the prompt also shows.
+      const failed = /Request:\nuser: ([^\n]*)/.exec(prompt)?.[1] ?? '';
+      const k = topics.findIndex((t) => failed.includes(t));
+      return {
+        text: JSON.stringify({
+          ops: [
+            {
+              op: 'add',
+              name: `rule-${k}`,
+              description: `How to answer questions about ${topics[k]}`,
+              body: `Always end the answer with RULE-${k}.`,
+            },
+          ],
+        }),
+      };
+    }
+    const k = topics.findIndex((t) => JSON.stringify(req.body).includes(t));
+    return {
+      text: JSON.stringify(req.body).includes(`RULE-${k}`)
+        ? `Done. RULE-${k}`
+        : 'Done, but I forgot the rule.',
+    };
+  });
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'metaclaw-bench-learning-loop-'));
+  const config = validateConfig({
+    upstream: { provider: 'openai', base_url: `${fake.url}/v1`, api_key: 'k', model: 'agent' },
+    judge: { enabled: true, votes: 3, model: 'judge' },
+    evolution: { min_failures: 1000, debounce_ms: 0, verify: true },
+    skills: { enabled: true },
+    logging: { level: 'silent' },
+  });
+  const app = new App({
+    loaded: { config, file: path.join(home, 'config.yaml'), home, fileExists: false },
+    port: 0,
+    env: {},
+    log: pino({ level: 'silent' }),
+  });
+  await app.start();
+  const evolutions = new EvolutionRepository(app.db);
+  let askedAfter = 0;
+  let passedAfter = 0;
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < topics.length; k++) {
+      const learned = app.skills.library.current().byName.has(`rule-${k}`);
+      const r = await request(`${app.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-session-id': `loop-${round}-${k}`,
+          'x-session-done': 'true',
+        },
+        body: JSON.stringify({
+          model: 'agent',
+          messages: [{ role: 'user', content: `What about the ${topics[k]}?` }],
+        }),
+      });
+      const answer = await r.body.text();
+      if (learned) {
+        askedAfter++;
+        if (answer.includes(`RULE-${k}`)) passedAfter++;
+      }
+      // Let the judgement and any evolution it starts finish before the next session.
+      for (let i = 0; i < 200; i++) {
+        const busy = app.db
+          .prepare(`SELECT COUNT(*) AS n FROM jobs WHERE state IN ('pending', 'running')`)
+          .get() as { n: number };
+        if (busy.n === 0) break;
+        await new Promise((res) => setTimeout(res, 25));
+      }
+    }
+  }
+  const all = evolutions.list(1000);
+  if (process.env.BENCH_DEBUG)
+    for (const e of all)
+      console.log(
+        e.id,
+        e.outcome,
+        (e as unknown as { reason?: string }).reason,
+        JSON.stringify(e.verification).slice(0, 300),
+      );
+  const failedTurns = (
+    app.db.prepare(`SELECT COUNT(*) AS n FROM rewards WHERE score < 0`).get() as { n: number }
+  ).n;
+  await app.stop(1000);
+  await fake.close();
+  return {
+    distinct: topics.length,
+    rounds,
+    applied: all.filter((e) => e.outcome === 'applied').length,
+    runs: all.length,
+    failedTurns,
+    askedAfter,
+    passedAfter,
+  };
 }
 
 main().catch((err) => {
