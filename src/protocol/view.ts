@@ -71,13 +71,10 @@ export function buildView(
   for (let i = 0; i < raw.length; i++) {
     const entry = raw[i];
     const item = toItem(protocol, entry, i, agent);
-    if (item === 'system') {
-      stable.push(entry);
-      continue;
-    }
-    if (item && !item.ephemeral) stable.push(entry);
-    else if (!item) stable.push(entry);
-    if (item) {
+    // Everything but ephemeral scaffolding identifies the conversation (system messages, reasoning
+    // items and the like included).
+    if (item === 'system' || item === null || !item.ephemeral) stable.push(entry);
+    if (item !== 'system' && item !== null) {
       items.push(item);
       stableLengthAt.push(stable.length);
     }
