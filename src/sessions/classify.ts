@@ -8,13 +8,18 @@ import type { TurnKind } from '../store/turns.js';
  * else is a main turn.
  */
 const SIDE_PATTERNS: RegExp[] = [
-  /\b(generate|write|create|suggest)\b.{0,40}\btitle\b/i,
+  // A title *for the conversation* ("Write a function that formats a title" is work).
+  /\b(generate|write|create|suggest)\b.{0,40}\btitle\b.{0,80}\b(conversation|chat|session|thread|topic)\b/i,
   /\btitle\b.{0,40}\b(for|of) (this|the) (conversation|chat|session)\b/i,
-  /\bsummari[sz]e (this|the) (conversation|chat|session)\b/i,
+  // Claude Code's session names ("a short kebab-case name … main topic of this conversation").
+  /\b(generate|write|create|suggest)\b.{0,40}\bname\b.{0,80}\btopic of (this|the) (conversation|chat|session)\b/i,
+  // Compaction and recaps ("Summarize this portion of a Claude Code session transcript").
+  /\bsummari[sz]e (this|the) (\S+ ){0,5}(conversation|chat|session|transcript)\b/i,
   /\b(conversation|chat) summary\b/i,
+  /\bsummary label\b/i,
   /\bnew conversation topic\b/i,
   /\bcompact(ion)? (the|this) (conversation|context)\b/i,
-  /^quota$/i,
+  /^quota$/im,
 ];
 
 export function classifyTurn(view: ConversationView, header: string | undefined): TurnKind {
