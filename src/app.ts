@@ -17,6 +17,7 @@ import { TurnRecorder } from './server/proxy/recorder.js';
 import { Router } from './server/router.js';
 import { adminSessionRoutes } from './server/routes/admin.js';
 import { adminSessionEndRoutes } from './server/routes/admin-session-end.js';
+import { adminSessionStartRoutes } from './server/routes/admin-session-start.js';
 import { feedbackRoutes } from './server/routes/feedback.js';
 import { healthRoutes } from './server/routes/health.js';
 import { llmRoutes } from './server/routes/llm.js';
@@ -137,6 +138,7 @@ export class App {
       ...llmRoutes(proxyDeps),
       ...adminSessionRoutes({ sessions: this.sessions, turns: this.turns }),
       ...adminSessionEndRoutes({ tracker: this.tracker, sessions: this.sessions }),
+      ...adminSessionStartRoutes({ tracker: this.tracker, sessions: this.sessions }),
       ...this.skills.routes,
     );
     this.learning = wireLearning({

@@ -11,6 +11,8 @@ interface IntegrateOptions {
   maxTokens?: string;
   printOnly?: boolean;
   restart?: boolean;
+  plugin?: boolean;
+  hooks?: boolean;
 }
 
 export function registerIntegrate(program: Command): void {
@@ -24,6 +26,8 @@ export function registerIntegrate(program: Command): void {
     .option('--max-tokens <n>', 'OpenClaw: max output tokens')
     .option('--print-only', 'Claude Code: print the settings instead of writing them')
     .option('--no-restart', 'OpenClaw: do not restart the gateway')
+    .option('--plugin', 'OpenClaw: also install the MetaClaw plugin (exact session ids and session ends)')
+    .option('--no-hooks', 'Claude Code, Codex: skip the SessionStart / SessionEnd hooks')
     .action(async (agent: string | undefined, opts: IntegrateOptions, cmd: Command) => {
       const loaded = loadOrExit(cmd.optsWithGlobals() as GlobalOptions);
       const ctx = integrationContext({ loaded, model: opts.model });
@@ -45,6 +49,8 @@ export function registerIntegrate(program: Command): void {
             maxTokens: opts.maxTokens ? Number(opts.maxTokens) : undefined,
             printOnly: opts.printOnly,
             noRestart: opts.restart === false,
+            plugin: opts.plugin,
+            hooks: opts.hooks,
           });
       } catch (err) {
         if (err instanceof IntegrationError) throw new CliError(err.message, 1);

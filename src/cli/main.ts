@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   scheduler: async () => (await import('./scheduler.js')).registerScheduler,
   setup: async () => (await import('./setup.js')).registerSetup,
   integrate: async () => (await import('./integrate.js')).registerIntegrate,
+  hook: async () => (await import('./hook.js')).registerHook,
   doctor: async () => (await import('./doctor.js')).registerDoctor,
   uninstall: async () => (await import('./uninstall.js')).registerUninstall,
 };

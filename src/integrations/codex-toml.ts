@@ -22,6 +22,8 @@ export interface CodexWiring {
   /** Proxy root; `/v1` is appended (Codex posts to `{base_url}/responses`). */
   proxyUrl: string;
   model: string;
+  /** `metaclaw hook codex` for the SessionStart / SessionEnd hooks; null = no hooks. */
+  hookCommand?: string | null;
 }
 
 export interface CodexUndo {
@@ -31,6 +33,32 @@ export interface CodexUndo {
   table: { original: string | null; written: string; sep: string };
   /** The file lacked a final newline and we added one before appending. */
   addedFinalNewline: boolean;
+  /** Our hooks block, appended at the end after `sep` (absent in installs before hooks). */
+  hooks?: { written: string; sep: string } | null;
+}
+
+/** First line of our hooks block; the block runs from it to the end of our last hook table. */
+export const CODEX_HOOKS_MARK = '# MetaClaw: tell the proxy when a Codex session starts and ends';
+
+/**
+ * Codex (0.169) runs SessionStart / SessionEnd command hooks from `[[hooks.<Event>]]` tables in
+ * config.toml, like Claude Code's (same stdin JSON). It clamps SessionEnd hooks to 3 s.
+ */
+function hooksText(command: string, eol: string): string {
+  const block = (event: string, timeout: number) => [
+    `[[hooks.${event}]]`,
+    `[[hooks.${event}.hooks]]`,
+    'type = "command"',
+    `command = ${tomlString(command)}`,
+    `timeout = ${timeout}`,
+  ];
+  return [
+    `${CODEX_HOOKS_MARK} (metaclaw integrate --remove codex takes it out)`,
+    ...block('SessionStart', 5),
+    '',
+    ...block('SessionEnd', 3),
+    '',
+  ].join(eol);
 }
 
 const TABLE_HEADER = /^\s*\[\s*model_providers\s*\.\s*(?:metaclaw|"metaclaw"|'metaclaw')\s*\]\s*(?:#.*)?$/;
@@ -110,6 +138,15 @@ function validate(text: string, what: string): Record<string, unknown> {
   }
 }
 
+/** Take our hooks block out (with the blank line we put before it), if it is there as we wrote it. */
+function cutBlock(text: string, h: { written: string; sep: string }): string {
+  const withSep = h.sep + h.written;
+  let i = h.sep ? text.lastIndexOf(withSep) : -1;
+  if (i >= 0) return text.slice(0, i) + text.slice(i + withSep.length);
+  i = text.lastIndexOf(h.written);
+  return i >= 0 ? text.slice(0, i) + text.slice(i + h.written.length) : text;
+}
+
 export function codexEdit(w: CodexWiring): FileEdit<CodexUndo> {
   return {
     apply(text, last) {
@@ -160,7 +197,21 @@ export function codexEdit(w: CodexWiring): FileEdit<CodexUndo> {
         lines = splitLines(text + sep + ours);
         table = { original: null, written: ours, sep };
       }
-      const out = lines.join('');
+      let out = lines.join('');
+      // Our hooks block: an unchanged one stays where it is; otherwise the old one (if it is
+      // still there as we wrote it) comes out and the new one goes at the end.
+      let hooks: CodexUndo['hooks'] = null;
+      const wantHooks = w.hookCommand ? hooksText(w.hookCommand, eol) : null;
+      const old = last?.hooks ?? null;
+      if (old && wantHooks !== null && old.written === wantHooks && out.includes(old.written)) hooks = old;
+      else {
+        if (old) out = cutBlock(out, old);
+        if (wantHooks !== null) {
+          const sep = out === '' || out.endsWith(`${eol}${eol}`) ? '' : eol;
+          out = out + sep + wantHooks;
+          hooks = { written: wantHooks, sep };
+        }
+      }
       const parsed = validate(out, 'cannot wire Codex: the edited config.toml would be invalid');
       const providers = parsed.model_providers as Record<string, { base_url?: unknown }> | undefined;
       if (
@@ -176,12 +227,13 @@ export function codexEdit(w: CodexWiring): FileEdit<CodexUndo> {
           keys,
           table,
           addedFinalNewline: last ? last.addedFinalNewline || addedFinalNewline : addedFinalNewline,
+          hooks,
         },
       };
     },
 
     revert(text, undo, existedBefore) {
-      let out = text;
+      let out = undo.hooks ? cutBlock(text, undo.hooks) : text;
       const t = undo.table;
       const lines = splitLines(out);
       const found = findTable(lines);

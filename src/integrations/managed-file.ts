@@ -98,6 +98,32 @@ export function installFile<U>(
   return 'installed';
 }
 
+/**
+ * The agent's own command changed the file on MetaClaw's behalf (e.g. `openclaw plugins install`
+ * wrote its plugin entry): take the result as what MetaClaw wrote, so that removal still puts
+ * the pre-install copy back byte for byte when nobody else touches the file afterwards. `before`
+ * is the file just before the command ran; if someone had edited it by then, the backup is no
+ * longer exact. `undo` updates the undo data (e.g. to remember what the command added).
+ */
+export function adoptExternalEdit<U>(
+  ctx: IntegrationContext,
+  agent: AgentId,
+  before: string | null,
+  undo: (last: U) => U = (u) => u,
+): void {
+  const rec = loadWiringState(ctx.metaclawHome)[agent];
+  if (!rec) return;
+  const text = readIfExists(rec.file);
+  if (text === null) return;
+  const untouched = before !== null && sha256(before) === rec.writtenHash;
+  updateRecord(ctx.metaclawHome, agent, {
+    ...rec,
+    writtenHash: sha256(text),
+    backupExact: rec.backupExact && untouched,
+    undo: undo(rec.undo as U),
+  });
+}
+
 export type RemoveOutcome = 'not-wired' | 'restored-backup' | 'reverted' | 'file-gone';
 export interface RemoveResult {
   outcome: RemoveOutcome;

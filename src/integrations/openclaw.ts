@@ -13,7 +13,16 @@ import {
   setPath,
   stringifyLike,
 } from './json-path.js';
-import { describeRemoval, type FileEdit, fileStatus, installFile, removeFile } from './managed-file.js';
+import {
+  adoptExternalEdit,
+  describeRemoval,
+  type FileEdit,
+  fileStatus,
+  installFile,
+  readIfExists,
+  removeFile,
+} from './managed-file.js';
+import { loadWiringState } from './state.js';
 import {
   type AgentIntegration,
   assertModel,
@@ -21,6 +30,7 @@ import {
   type IntegrationContext,
   IntegrationError,
   PLACEHOLDER_KEY,
+  shellQuote,
 } from './types.js';
 
 /*
@@ -38,6 +48,9 @@ const PROVIDER_PATH = ['models', 'providers', PROVIDER_ID] as const;
 const MODEL_PATH = ['agents', 'defaults', 'model'] as const;
 /** `agents.defaults.models` is an allowlist when present: our model must be in it or OpenClaw refuses it. */
 const ALLOWLIST_PATH = ['agents', 'defaults', 'models'] as const;
+/** The MetaClaw plugin's id (integrations/openclaw-plugin/openclaw.plugin.json) and its config entry. */
+export const PLUGIN_ID = 'metaclaw';
+const PLUGIN_ENTRY_PATH = ['plugins', 'entries', PLUGIN_ID] as const;
 
 interface Slot {
   previous: Prev;
@@ -49,6 +62,12 @@ export interface OpenClawUndo {
   model: Slot;
   allow: (Slot & { key: string }) | null;
   created: string[][];
+  /**
+   * Set when `metaclaw integrate openclaw --plugin` installed the plugin: its config entry as it
+   * was before (`openclaw plugins uninstall` leaves `enabled: false` behind) and the containers
+   * the install created.
+   */
+  plugin?: { entry: Prev; created: string[][] } | null;
 }
 
 export interface OpenClawWiring {
@@ -151,7 +170,13 @@ export function openclawEdit(w: OpenClawWiring): FileEdit<OpenClawUndo> {
       }
       return {
         text: stringifyLike(text, obj),
-        undo: { provider, model: { previous, written }, allow, created: [...created.values()] },
+        undo: {
+          provider,
+          model: { previous, written },
+          allow,
+          created: [...created.values()],
+          plugin: last?.plugin ?? null,
+        },
       };
     },
 
@@ -169,6 +194,10 @@ export function openclawEdit(w: OpenClawWiring): FileEdit<OpenClawUndo> {
       }
       // else: the user chose another model since; that choice stays.
       if (undo.allow) revertAllow(obj, undo.allow);
+      if (undo.plugin) {
+        restorePath(obj, PLUGIN_ENTRY_PATH, undo.plugin.entry);
+        pruneCreated(obj, undo.plugin.created);
+      }
       pruneCreated(obj, undo.created);
       if (!existedBefore && Object.keys(obj).length === 0) return null;
       return stringifyLike(text, obj);
@@ -221,10 +250,75 @@ async function restartGateway(ctx: IntegrationContext, opts: InstallOptions): Pr
   }
   const r = await ctx.run('openclaw', ['gateway', 'restart']);
   if (r.code === 0) ctx.say('restarted the OpenClaw gateway');
-  else
+  else ctx.say(`\`openclaw gateway restart\` failed (exit ${r.code}): ${lastLine(r)}; restart it yourself`);
+}
+
+function lastLine(r: { stdout: string; stderr: string }): string {
+  return (r.stderr || r.stdout).trim().split('\n').at(-1) ?? '';
+}
+
+/** `openclaw plugins install …` for the plugin shipped in this package (a copy, not a link). */
+export function pluginInstallArgs(): string[] {
+  return ['plugins', 'install', '--force', '--accept-capabilities', openclawPluginDir()];
+}
+export const PLUGIN_UNINSTALL_ARGS = ['plugins', 'uninstall', PLUGIN_ID, '--force'];
+/** Installing copies the package and records consent; it takes ~15 s on a small machine. */
+const PLUGIN_COMMAND_TIMEOUT_MS = 300_000;
+
+function printCommand(args: string[]): string {
+  return ['openclaw', ...args].map((a) => shellQuote(a)).join(' ');
+}
+
+/**
+ * Install the plugin through OpenClaw's own CLI and remember what that did to openclaw.json, so
+ * removal undoes it exactly. Without `openclaw` on PATH, print the command instead.
+ */
+async function installPlugin(ctx: IntegrationContext, file: string): Promise<void> {
+  const args = pluginInstallArgs();
+  if (!ctx.which('openclaw')) {
+    ctx.say('the `openclaw` command is not on PATH; install the MetaClaw plugin with:');
+    ctx.say(`  ${printCommand(args)}`);
+    ctx.say('  openclaw gateway restart');
+    return;
+  }
+  const before = readIfExists(file);
+  const beforeObj = before === null ? {} : parseOpenClaw(before);
+  const r = await ctx.run('openclaw', args, { timeoutMs: PLUGIN_COMMAND_TIMEOUT_MS });
+  if (r.code !== 0) {
+    ctx.say(`installing the MetaClaw plugin failed (exit ${r.code}): ${lastLine(r)}`);
+    ctx.say(`  run it yourself: ${printCommand(args)}`);
+    return;
+  }
+  adoptExternalEdit<OpenClawUndo>(ctx, 'openclaw', before, (undo) => ({
+    ...undo,
+    plugin: undo.plugin ?? {
+      entry: getPath(beforeObj, PLUGIN_ENTRY_PATH),
+      created: [['plugins'], ['plugins', 'entries']].filter((p) => !getPath(beforeObj, p).present),
+    },
+  }));
+  ctx.say(
+    `OpenClaw: installed the MetaClaw plugin (${openclawPluginDir()}): every call carries the OpenClaw session id; /new, /reset and session ends end the MetaClaw session`,
+  );
+}
+
+async function uninstallPlugin(ctx: IntegrationContext, file: string): Promise<void> {
+  if (!ctx.which('openclaw')) {
     ctx.say(
-      `\`openclaw gateway restart\` failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? ''}; restart it yourself`,
+      `the \`openclaw\` command is not on PATH; remove the MetaClaw plugin with: ${printCommand(PLUGIN_UNINSTALL_ARGS)}`,
     );
+    return;
+  }
+  const before = readIfExists(file);
+  const r = await ctx.run('openclaw', PLUGIN_UNINSTALL_ARGS, { timeoutMs: PLUGIN_COMMAND_TIMEOUT_MS });
+  if (r.code !== 0) {
+    ctx.say(
+      `removing the MetaClaw plugin failed (exit ${r.code}): ${lastLine(r)}; run it yourself: ${printCommand(PLUGIN_UNINSTALL_ARGS)}`,
+    );
+    return;
+  }
+  // Its config changes (an `enabled: false` marker) were made for us: removal restores the rest.
+  adoptExternalEdit<OpenClawUndo>(ctx, 'openclaw', before);
+  ctx.say('OpenClaw: removed the MetaClaw plugin');
 }
 
 export const openclawIntegration: AgentIntegration = {
@@ -236,19 +330,21 @@ export const openclawIntegration: AgentIntegration = {
     const file = openclawConfigFile(ctx.userHome);
     const w = wiringFrom(ctx, opts);
     const outcome = installFile(ctx, 'openclaw', file, openclawEdit(w));
-    if (outcome === 'unchanged') {
-      ctx.say(`OpenClaw already uses MetaClaw (${file})`);
-      return;
-    }
-    ctx.say(
-      `OpenClaw: provider "${PROVIDER_ID}" (${w.api}) → ${ctx.proxyUrl}; default model ${PROVIDER_ID}/${w.model}`,
-    );
-    ctx.say(
-      `optional: session tagging plugin — openclaw plugins install --link ${openclawPluginDir()} (then restart the gateway)`,
-    );
-    await restartGateway(ctx, opts);
+    if (outcome === 'unchanged') ctx.say(`OpenClaw already uses MetaClaw (${file})`);
+    else
+      ctx.say(
+        `OpenClaw: provider "${PROVIDER_ID}" (${w.api}) → ${ctx.proxyUrl}; default model ${PROVIDER_ID}/${w.model}`,
+      );
+    if (opts.plugin) await installPlugin(ctx, file);
+    else
+      ctx.say(
+        'for exact sessions (OpenClaw sends no session id by itself): metaclaw integrate openclaw --plugin',
+      );
+    if (outcome !== 'unchanged') await restartGateway(ctx, opts);
   },
   async remove(ctx) {
+    const rec = loadWiringState(ctx.metaclawHome).openclaw;
+    if ((rec?.undo as OpenClawUndo | undefined)?.plugin) await uninstallPlugin(ctx, rec!.file);
     // Removal works from the recorded undo data alone; the current wiring values do not matter.
     const edit = openclawEdit(wiringFrom(ctx, {}));
     const result = removeFile(ctx, 'openclaw', edit);
@@ -256,6 +352,9 @@ export const openclawIntegration: AgentIntegration = {
     if (result.outcome === 'restored-backup' || result.outcome === 'reverted') await restartGateway(ctx, {});
   },
   status(ctx) {
-    return fileStatus(ctx, 'openclaw', openclawEdit(wiringFrom(ctx, {})));
+    const st = fileStatus(ctx, 'openclaw', openclawEdit(wiringFrom(ctx, {})));
+    const rec = loadWiringState(ctx.metaclawHome).openclaw;
+    const plugin = (rec?.undo as OpenClawUndo | undefined)?.plugin;
+    return st.wired && plugin ? { ...st, detail: `${st.detail} (with the MetaClaw plugin)` } : st;
   },
 };

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { claudeCodeIntegration } from './claude-code.js';
@@ -44,9 +45,9 @@ export function whichOnPath(cmd: string, env: NodeJS.ProcessEnv = process.env): 
   return null;
 }
 
-export const execRunner: CommandRunner = (file, args) =>
+export const execRunner: CommandRunner = (file, args, opts) =>
   new Promise((resolve) => {
-    execFile(file, args, { timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(file, args, { timeout: opts?.timeoutMs ?? 60_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({
         code,
@@ -67,6 +68,21 @@ export interface ContextOptions {
   run?: CommandRunner;
 }
 
+/** This package's CLI entry (bin/metaclaw.js at the package root, from src/ or dist/). */
+export function metaclawBin(): string {
+  return fileURLToPath(new URL('../../bin/metaclaw.js', import.meta.url));
+}
+
+/**
+ * How an agent hook runs this MetaClaw: the node running now and this package's bin, by absolute
+ * path; `--config FILE` when a config file is in use, so the hook reads the same proxy settings.
+ */
+export function metaclawCommandFor(loaded: LoadedConfig): string[] {
+  const cmd = [process.execPath, metaclawBin()];
+  if (loaded.fileExists) cmd.push('--config', path.resolve(loaded.file));
+  return cmd;
+}
+
 /** Build an integration context from the config (removal and status need no model). */
 export function integrationContext(o: ContextOptions): IntegrationContext {
   const model = o.model ?? o.loaded.config.upstream.model ?? '';
@@ -75,6 +91,7 @@ export function integrationContext(o: ContextOptions): IntegrationContext {
     metaclawHome: o.loaded.home,
     proxyUrl: proxyUrlFor(o.loaded.config),
     proxyKey: o.loaded.config.proxy.api_key,
+    metaclawCommand: metaclawCommandFor(o.loaded),
     model,
     which: o.which ?? ((cmd) => whichOnPath(cmd)),
     run: o.run ?? execRunner,

@@ -10,6 +10,7 @@ export function isAgentId(s: string): s is AgentId {
 export type CommandRunner = (
   file: string,
   args: string[],
+  opts?: { timeoutMs?: number },
 ) => Promise<{ code: number | null; stdout: string; stderr: string }>;
 
 /** Everything an integration needs; nothing is read from globals (HOME comes in here). */
@@ -22,6 +23,11 @@ export interface IntegrationContext {
   proxyUrl: string;
   /** `proxy.api_key`, when one is configured. */
   proxyKey?: string;
+  /**
+   * How an agent's hook runs this MetaClaw: absolute node and `bin/metaclaw.js` (plus `--config
+   * FILE` when a config file is in use), so neither PATH nor the agent's cwd matters.
+   */
+  metaclawCommand: string[];
   /** Model name the agent should ask for (the proxy may replace it with `upstream.model`). */
   model: string;
   /** Finds an executable on PATH; null when absent. */
@@ -40,6 +46,10 @@ export interface InstallOptions {
   printOnly?: boolean;
   /** Skip `openclaw gateway restart` even when the command exists. */
   noRestart?: boolean;
+  /** OpenClaw: also install the MetaClaw plugin (exact session ids and ends). */
+  plugin?: boolean;
+  /** Claude Code, Codex: add the SessionStart / SessionEnd hooks (default true). */
+  hooks?: boolean;
 }
 
 export interface WiringStatus {
@@ -74,4 +84,14 @@ export function assertModel(ctx: IntegrationContext): void {
     throw new IntegrationError(
       'no model to select in the agent: pass --model NAME or set upstream.model (metaclaw config set upstream.model NAME)',
     );
+}
+
+/** POSIX shell quoting, only where needed (agents run hook commands through a shell). */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_/.:@%+=,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command line of an agent hook: `<node> <bin/metaclaw.js> [--config FILE] hook AGENT`. */
+export function hookCommand(ctx: Pick<IntegrationContext, 'metaclawCommand'>, agent: AgentId): string {
+  return [...ctx.metaclawCommand, 'hook', agent].map(shellQuote).join(' ');
 }

@@ -212,4 +212,30 @@ export class SessionTracker {
   private maxSeq(id: string): number {
     return (this.maxSeqStmt.get(id) as { n: number }).n;
   }
+
+  /**
+   * An agent says this session has started (`POST /v1/admin/sessions/:id/start`, e.g. from Claude
+   * Code's SessionStart hook): from now on it is an open session of `client`, so that client's side
+   * calls without an id can join it, and the idle timeout counts from now. A new id gets its row; a
+   * session that ended (a resumed conversation) is held open again, as a request naming it would be.
+   * Returns true when the row is new.
+   */
+  declare(id: string, client: string | null, now = Date.now()): boolean {
+    let session = this.open.get(id);
+    let created = false;
+    if (!session) {
+      if (!this.repo.get(id)) {
+        this.repo.create(id, 'header', client, now);
+        created = true;
+      }
+      session = this.remember(id, now, this.maxSeq(id) + 1, null, client);
+    }
+    session.client ??= client;
+    session.lastActivity = now;
+    this.open.delete(id);
+    this.open.set(id, session);
+    this.repo.touch(id, now);
+    if (this.open.size > MAX_OPEN_SESSIONS) this.evictLeastRecent(now);
+    return created;
+  }
 }

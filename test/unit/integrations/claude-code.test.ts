@@ -22,6 +22,29 @@ const CANONICAL = `${JSON.stringify(
   2,
 )}\n`;
 
+const HOOK = '/usr/bin/node /opt/metaclaw/bin/metaclaw.js hook claude-code';
+const ours = (event: 'SessionStart' | 'SessionEnd') => ({
+  hooks: [
+    event === 'SessionStart'
+      ? { type: 'command', command: HOOK, timeout: 10, async: true }
+      : { type: 'command', command: HOOK, timeout: 5 },
+  ],
+});
+
+// The user's own hooks for the same events (one with a matcher), plus another event.
+const WITH_HOOKS = `${JSON.stringify(
+  {
+    model: 'opus',
+    hooks: {
+      SessionStart: [{ matcher: 'startup', hooks: [{ type: 'command', command: '~/bin/greet.sh' }] }],
+      SessionEnd: [{ hooks: [{ type: 'command', command: 'notify-send bye', timeout: 2 }] }],
+      Stop: [{ hooks: [{ type: 'command', command: 'say done' }] }],
+    },
+  },
+  null,
+  2,
+)}\n`;
+
 function setup(text: string | null) {
   const ctx = testContext();
   const file = claudeSettingsFile(ctx.userHome);
@@ -81,6 +104,10 @@ describe('Claude Code wiring', () => {
     await claudeCodeIntegration.install(a.ctx, {});
     expect(JSON.parse(read(a.file))).toEqual({
       env: { ANTHROPIC_BASE_URL: 'http://127.0.0.1:30000', ANTHROPIC_AUTH_TOKEN: 'pk' },
+      hooks: {
+        SessionStart: [{ hooks: [{ type: 'command', command: HOOK, timeout: 10, async: true }] }],
+        SessionEnd: [{ hooks: [{ type: 'command', command: HOOK, timeout: 5 }] }],
+      },
     });
     await claudeCodeIntegration.remove(a.ctx);
     expect(fs.existsSync(a.file)).toBe(false);
@@ -92,10 +119,70 @@ describe('Claude Code wiring', () => {
     expect(read(b.file)).toBe('{\n  "model": "opus"\n}\n');
   });
 
+  it('adds SessionStart / SessionEnd hooks after the user’s own; removal takes out exactly ours', async () => {
+    const { ctx, file } = setup(WITH_HOOKS);
+    await claudeCodeIntegration.install(ctx, {});
+    const s = JSON.parse(read(file));
+    const user = JSON.parse(WITH_HOOKS).hooks;
+    expect(s.hooks.SessionStart).toEqual([...user.SessionStart, ours('SessionStart')]);
+    expect(s.hooks.SessionEnd).toEqual([...user.SessionEnd, ours('SessionEnd')]);
+    expect(s.hooks.Stop).toEqual(user.Stop);
+    await claudeCodeIntegration.install(ctx, {}); // twice = once: no second copy
+    expect(JSON.parse(read(file)).hooks.SessionStart).toHaveLength(2);
+    await claudeCodeIntegration.remove(ctx);
+    expect(read(file)).toBe(WITH_HOOKS);
+  });
+
+  it('hooks: the user edits around ours after install → removal keeps every hook of theirs', async () => {
+    const { ctx, file } = setup(WITH_HOOKS);
+    await claudeCodeIntegration.install(ctx, {});
+    const s = JSON.parse(read(file));
+    // A new hook of theirs after ours, and one for an event we also use.
+    s.hooks.SessionEnd.push({ hooks: [{ type: 'command', command: 'backup.sh' }] });
+    s.hooks.PreCompact = [{ hooks: [{ type: 'command', command: 'log.sh' }] }];
+    fs.writeFileSync(file, `${JSON.stringify(s, null, 2)}\n`);
+    await claudeCodeIntegration.remove(ctx);
+    const expected = JSON.parse(WITH_HOOKS);
+    expected.hooks.SessionEnd.push({ hooks: [{ type: 'command', command: 'backup.sh' }] });
+    expected.hooks.PreCompact = [{ hooks: [{ type: 'command', command: 'log.sh' }] }];
+    expect(read(file)).toBe(`${JSON.stringify(expected, null, 2)}\n`);
+  });
+
+  it('hooks: arrays and the hooks object MetaClaw created go on removal; a new command replaces ours', async () => {
+    const { ctx, file } = setup('{\n  "model": "opus"\n}\n');
+    await claudeCodeIntegration.install(ctx, {});
+    // Reinstall from another node/package path: our group is replaced, not duplicated.
+    ctx.metaclawCommand = ['/opt/node 22/bin/node', '/opt/metaclaw/bin/metaclaw.js'];
+    await claudeCodeIntegration.install(ctx, {});
+    const s = JSON.parse(read(file));
+    expect(s.hooks.SessionStart).toEqual([
+      {
+        hooks: [
+          {
+            type: 'command',
+            command: `'/opt/node 22/bin/node' /opt/metaclaw/bin/metaclaw.js hook claude-code`,
+            timeout: 10,
+            async: true,
+          },
+        ],
+      },
+    ]);
+    fs.appendFileSync(file, '\n'); // touched: the in-place revert runs, not the backup copy
+    await claudeCodeIntegration.remove(ctx);
+    expect(read(file)).toBe('{\n  "model": "opus"\n}\n');
+  });
+
+  it('--no-hooks: only the env variables', async () => {
+    const { ctx, file } = setup(WITH_HOOKS);
+    await claudeCodeIntegration.install(ctx, { hooks: false });
+    expect(JSON.parse(read(file)).hooks).toEqual(JSON.parse(WITH_HOOKS).hooks);
+  });
+
   it('--print-only writes nothing', async () => {
     const { ctx, file } = setup(null);
     await claudeCodeIntegration.install(ctx, { printOnly: true });
     expect(fs.existsSync(file)).toBe(false);
     expect(ctx.lines.join('\n')).toContain('export ANTHROPIC_BASE_URL=http://127.0.0.1:30000');
+    expect(ctx.lines.join('\n')).toContain(`"command": "${HOOK}"`);
   });
 });

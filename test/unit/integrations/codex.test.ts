@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { codexConfigFile, codexIntegration } from '../../../src/integrations/codex.js';
+import { CODEX_HOOKS_MARK } from '../../../src/integrations/codex-toml.js';
 import { read, testContext, writeFile } from './helpers.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed TOML is inspected ad hoc
@@ -111,6 +112,49 @@ describe('Codex wiring (textual TOML edit)', () => {
     expect(toml(read(b.file)).model_provider).toBe('metaclaw');
     await codexIntegration.remove(b.ctx);
     expect(fs.existsSync(b.file)).toBe(false);
+  });
+
+  it('adds SessionStart / SessionEnd hook tables running `metaclaw hook codex`; removal is byte-identical', async () => {
+    const { ctx, file } = setup();
+    await codexIntegration.install(ctx, {});
+    const text = read(file);
+    const cmd = '/usr/bin/node /opt/metaclaw/bin/metaclaw.js hook codex';
+    expect(toml(text).hooks).toEqual({
+      SessionStart: [{ hooks: [{ type: 'command', command: cmd, timeout: 5 }] }],
+      SessionEnd: [{ hooks: [{ type: 'command', command: cmd, timeout: 3 }] }],
+    });
+    expect(text).toContain(CODEX_HOOKS_MARK);
+    expect(ctx.lines.join('\n')).toMatch(/trust/);
+    await codexIntegration.remove(ctx);
+    expect(read(file)).toBe(ORIGINAL);
+  });
+
+  it('hooks: Codex recording its trust and the user’s own hooks stay; a new command replaces ours', async () => {
+    const own = `${ORIGINAL}\n[[hooks.SessionStart]]\n[[hooks.SessionStart.hooks]]\ntype = "command"\ncommand = "echo hi"\n`;
+    const { ctx, file } = setup(own);
+    await codexIntegration.install(ctx, {});
+    expect(toml(read(file)).hooks.SessionStart).toHaveLength(2);
+    ctx.metaclawCommand = ['/usr/local/bin/node', '/srv/metaclaw/bin/metaclaw.js'];
+    await codexIntegration.install(ctx, {});
+    const starts = toml(read(file)).hooks.SessionStart;
+    expect(starts.map((g: Toml) => g.hooks[0].command)).toEqual([
+      'echo hi',
+      '/usr/local/bin/node /srv/metaclaw/bin/metaclaw.js hook codex',
+    ]);
+    // What Codex writes when the user trusts the hooks.
+    const trust = `\n[hooks.state."${file}:session_start:1:0"]\ntrusted_hash = "abc"\n`;
+    fs.appendFileSync(file, trust);
+    expect(toml(read(file)).hooks.state).toBeDefined();
+    await codexIntegration.remove(ctx);
+    expect(read(file)).toBe(own + trust);
+  });
+
+  it('--no-hooks: no hook tables', async () => {
+    const { ctx, file } = setup();
+    await codexIntegration.install(ctx, { hooks: false });
+    expect(toml(read(file)).hooks).toBeUndefined();
+    await codexIntegration.remove(ctx);
+    expect(read(file)).toBe(ORIGINAL);
   });
 
   it('refuses forms it does not edit (inline model_providers table) and invalid TOML, untouched', async () => {

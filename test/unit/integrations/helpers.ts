@@ -22,6 +22,7 @@ export function testContext(over: Partial<IntegrationContext> = {}): TestContext
     metaclawHome: path.join(userHome, '.metaclaw'),
     proxyUrl: 'http://127.0.0.1:30000',
     model: 'kimi-k2',
+    metaclawCommand: ['/usr/bin/node', '/opt/metaclaw/bin/metaclaw.js'],
     which: () => null,
     run,
     say: (l) => lines.push(l),

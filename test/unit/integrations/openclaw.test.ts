@@ -2,8 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import JSON5 from 'json5';
 import { describe, expect, it } from 'vitest';
-import { openclawConfigFile, openclawIntegration } from '../../../src/integrations/openclaw.js';
+import {
+  openclawConfigFile,
+  openclawIntegration,
+  openclawPluginDir,
+} from '../../../src/integrations/openclaw.js';
 import { loadWiringState, stateFile } from '../../../src/integrations/state.js';
+import type { CommandRunner } from '../../../src/integrations/types.js';
 import { read, testContext, writeFile } from './helpers.js';
 
 // A hand-edited config: comments, unquoted keys, single quotes, trailing commas, other providers,
@@ -186,5 +191,102 @@ describe('OpenClaw wiring', () => {
     expect(openclawIntegration.status(ctx)).toMatchObject({ wired: true, drifted: false });
     fs.writeFileSync(file, ORIGINAL);
     expect(openclawIntegration.status(ctx)).toMatchObject({ wired: false, drifted: true });
+  });
+});
+
+/**
+ * `openclaw` as far as the plugin commands go (2026.9.6, observed): `plugins install` adds
+ * `plugins.entries.metaclaw.enabled = true` and its `meta` block and rewrites the file as JSON;
+ * `plugins uninstall` leaves `enabled: false` behind.
+ */
+function fakeOpenClaw(file: string, fail = false) {
+  const commands: string[][] = [];
+  // biome-ignore lint/suspicious/noExplicitAny: parsed JSON5 is edited ad hoc
+  const edit = (fn: (cfg: Record<string, any>) => void) => {
+    const cfg = JSON5.parse(read(file));
+    fn(cfg);
+    fs.writeFileSync(file, `${JSON.stringify(cfg, null, 2)}\n`);
+  };
+  const run: CommandRunner = async (_file, args) => {
+    commands.push(args);
+    if (fail) return { code: 1, stdout: '', stderr: 'Plugin "metaclaw" requires capability consent.' };
+    if (args[0] === 'plugins' && args[1] === 'install')
+      edit((cfg) => {
+        cfg.plugins = { ...cfg.plugins, entries: { ...cfg.plugins?.entries, metaclaw: { enabled: true } } };
+        cfg.meta = { ...cfg.meta, lastTouchedVersion: '2026.9.6' };
+      });
+    if (args[0] === 'plugins' && args[1] === 'uninstall')
+      edit((cfg) => {
+        cfg.plugins.entries.metaclaw = { enabled: false };
+      });
+    return { code: 0, stdout: '', stderr: '' };
+  };
+  return { commands, run };
+}
+
+describe('OpenClaw plugin (--plugin)', () => {
+  const onPath = (cmd: string) => (cmd === 'openclaw' ? '/usr/local/bin/openclaw' : null);
+
+  it('installs the shipped plugin through `openclaw plugins install`; removal uninstalls it and restores the file byte for byte', async () => {
+    const { ctx, file } = setup();
+    const oc = fakeOpenClaw(file);
+    Object.assign(ctx, { which: onPath, run: oc.run });
+    await openclawIntegration.install(ctx, { plugin: true });
+    const dir = openclawPluginDir();
+    expect(fs.existsSync(path.join(dir, 'openclaw.plugin.json'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'index.js'))).toBe(true);
+    expect(oc.commands).toEqual([
+      ['plugins', 'install', '--force', '--accept-capabilities', dir],
+      ['gateway', 'restart'],
+    ]);
+    expect(JSON5.parse(read(file)).plugins.entries.metaclaw).toEqual({ enabled: true });
+    expect(openclawIntegration.status(ctx).detail).toMatch(/with the MetaClaw plugin/);
+    await openclawIntegration.install(ctx, { plugin: true }); // again: reinstalls, same file
+    await openclawIntegration.remove(ctx);
+    expect(oc.commands.filter((c) => c[1] === 'uninstall')).toEqual([
+      ['plugins', 'uninstall', 'metaclaw', '--force'],
+    ]);
+    expect(read(file)).toBe(ORIGINAL);
+  });
+
+  it('edited after the plugin install → removal takes out provider, selection and the plugin entry, keeps the edit', async () => {
+    const { ctx, file } = setup();
+    const oc = fakeOpenClaw(file);
+    Object.assign(ctx, { which: onPath, run: oc.run });
+    await openclawIntegration.install(ctx, { plugin: true, noRestart: true });
+    const cfg = JSON5.parse(read(file));
+    cfg.channels.telegram.enabled = false;
+    fs.writeFileSync(file, JSON.stringify(cfg, null, 2));
+    await openclawIntegration.remove(ctx);
+    const after = JSON5.parse(read(file));
+    expect(after.plugins).toBeUndefined();
+    expect(after.models.providers.metaclaw).toBeUndefined();
+    expect(after.channels.telegram.enabled).toBe(false);
+    expect(after.agents.defaults.model.primary).toBe('anthropic/claude-sonnet-4-5');
+  });
+
+  it('without `openclaw` on PATH it prints the exact commands; a failed install is reported, not recorded', async () => {
+    const a = setup();
+    await openclawIntegration.install(a.ctx, { plugin: true });
+    expect(a.ctx.commands).toEqual([]);
+    const said = a.ctx.lines.join('\n');
+    expect(said).toContain(`openclaw plugins install --force --accept-capabilities ${openclawPluginDir()}`);
+    expect(openclawIntegration.status(a.ctx).detail).not.toMatch(/plugin/);
+
+    const b = setup();
+    const oc = fakeOpenClaw(b.file, true);
+    Object.assign(b.ctx, { which: onPath, run: oc.run });
+    await openclawIntegration.install(b.ctx, { plugin: true, noRestart: true });
+    expect(b.ctx.lines.join('\n')).toMatch(
+      /installing the MetaClaw plugin failed \(exit 1\): .*capability consent/,
+    );
+    await openclawIntegration.remove(b.ctx);
+    expect(oc.commands.some((c) => c[1] === 'uninstall')).toBe(false);
+  });
+
+  it('without --plugin it says how to get exact sessions', async () => {
+    const { ctx } = setup();
+    await openclawIntegration.install(ctx, {});
+    expect(ctx.lines.join('\n')).toContain('metaclaw integrate openclaw --plugin');
   });
 });
