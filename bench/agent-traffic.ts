@@ -32,25 +32,35 @@ export interface TrafficRow {
   setup: string;
   sessions: number;
   mainCalls: number;
-  /** Main calls whose injection included the skill learned for the recording's first task. */
-  learnedOnTask1: string;
+  /** Main calls of each task whose injection included the skill learned for that task. */
+  learnedOnTask: string;
+  /** Other skills injected per main call (mean). */
+  othersPerCall: number;
   tokensP50: number;
   tokensP95: number;
   identicalInLoop: string;
   prefixKept: string;
 }
 
-/** A skill as the evolver would write it for the recording's first task, beside the starters. */
-function learnedSkillFor(f: AgentFixture, firstRequest: string) {
-  const words = firstRequest.replace(/\s+/g, ' ').split(' ').slice(0, 12).join(' ');
-  return {
-    name: `learned-${f.name}`.slice(0, 60),
-    description: `How to handle requests like: ${words}`,
-    body: 'State the answer first, then how you found it.',
-  };
-}
+/**
+ * Skills as the evolver would write them after a failure of each recorded task (the recordings all
+ * run test/agents/scenario.ts: count the lines of notes.txt, then write a summary of it): in the
+ * evolver's words, not the request's, beside the 13 starter skills.
+ */
+const LEARNED = [
+  {
+    name: 'report-line-counts',
+    description: 'How to tell the user how many lines a file has',
+    body: 'Count with `wc -l`, give the number first, then what the lines hold.',
+  },
+  {
+    name: 'one-line-file-summaries',
+    description: 'How to write a one-line summary of a file into another file',
+    body: 'Read the file first; one sentence, no trailing newline; say which file you wrote.',
+  },
+];
 
-function library(extra: { name: string; description: string; body: string }) {
+function library() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'metaclaw-bench-traffic-'));
   const db = openStore(path.join(dir, 'store.db'));
   const lib = new SkillLibrary(new SkillRepository(db));
@@ -61,10 +71,10 @@ function library(extra: { name: string; description: string; body: string }) {
         op: 'put' as const,
         doc: s.doc,
       })),
-      {
+      ...LEARNED.map((l) => ({
         op: 'put' as const,
-        doc: { frontmatter: { name: extra.name, description: extra.description }, body: extra.body },
-      },
+        doc: { frontmatter: { name: l.name, description: l.description }, body: l.body },
+      })),
     ],
     'manual',
   );
@@ -80,13 +90,9 @@ function library(extra: { name: string; description: string; body: string }) {
 const counter = o200kCounter();
 
 export function trafficRows(f: AgentFixture): TrafficRow[] {
-  const calls0 = replayCalls(f.requests, null);
-  const firstMain = calls0.find((c) => c.kind === 'main' && c.view.request);
-  if (!firstMain) return [];
-  const learned = learnedSkillFor(f, firstMain.view.request);
   const rows: TrafficRow[] = [];
   for (const setup of ['previous', 'system', 'user'] as const) {
-    const { lib, close } = library(learned);
+    const { lib, close } = library();
     const composer = new BlockComposer(counter);
     const options = {
       ...defaultOptions(),
@@ -97,14 +103,17 @@ export function trafficRows(f: AgentFixture): TrafficRow[] {
       setup === 'previous'
         ? previousPath(f, lib, composer, options)
         : replayCalls(f.requests, injector, { useAgentSessionIds: true });
-    const learnedId = lib.current().byName.get(learned.name)!.id;
+    const learnedIds = LEARNED.map((l) => lib.current().byName.get(l.name)!.id);
     const main = calls.filter((c) => c.kind === 'main');
-    const firstTask = main.filter(
-      (c) =>
-        c.view.humanTurns.length > 0 &&
-        c.view.humanTurns.length === firstMain.view.humanTurns.length &&
-        c.view.request === firstMain.view.request,
-    );
+    // The recording's tasks in order: the first request learns LEARNED[0], the second LEARNED[1].
+    const tasks = [...new Set(calls.filter((c) => c.kind === 'main').map((c) => taskOf(c)))];
+    let hits = 0;
+    let others = 0;
+    for (const c of main) {
+      const k = tasks.indexOf(taskOf(c));
+      if (c.injectedRevisionIds.includes(learnedIds[k]!)) hits++;
+      others += c.injectedRevisionIds.filter((id) => id !== learnedIds[k]).length;
+    }
     const tokens = main.map((c) => addedTokens(c, f.requests[c.index]!.body)).sort((a, b) => a - b);
     const cf = cacheFigures(calls, f.requests);
     rows.push({
@@ -112,7 +121,8 @@ export function trafficRows(f: AgentFixture): TrafficRow[] {
       setup,
       sessions: new Set(calls.map((c) => c.sessionId)).size,
       mainCalls: main.length,
-      learnedOnTask1: `${firstTask.filter((c) => c.injectedRevisionIds.includes(learnedId)).length}/${firstTask.length}`,
+      learnedOnTask: `${hits}/${main.length}`,
+      othersPerCall: main.length ? others / main.length : 0,
       tokensP50: tokens[Math.floor(tokens.length / 2)] ?? 0,
       tokensP95: tokens[Math.min(tokens.length - 1, Math.floor(tokens.length * 0.95))] ?? 0,
       identicalInLoop: `${(100 * cf.identicalInLoop).toFixed(0)} % of ${cf.loopPairs}`,
@@ -121,6 +131,11 @@ export function trafficRows(f: AgentFixture): TrafficRow[] {
     close();
   }
   return rows;
+}
+
+/** A main call's task: its user's request as the agent sent it (wrappers and all), by position. */
+function taskOf(c: ReplayedCall): number {
+  return c.view.humanTurns.length;
 }
 
 /** Tokens MetaClaw added to a call: in the system prompt and in any message (history blocks too). */
@@ -231,8 +246,8 @@ export function trafficTable(rows: TrafficRow[]): string {
       'recording',
       'request path',
       'sessions',
-      'main calls',
-      'learned skill on task-1 calls',
+      'calls with the task’s learned skill',
+      'other skills / call',
       'tokens p50 / p95',
       'identical block in tool loop',
       'prefix kept',
@@ -241,8 +256,8 @@ export function trafficTable(rows: TrafficRow[]): string {
       r.fixture,
       r.setup,
       String(r.sessions),
-      String(r.mainCalls),
-      r.learnedOnTask1,
+      r.learnedOnTask,
+      r.othersPerCall.toFixed(1),
       `${r.tokensP50} / ${r.tokensP95}`,
       r.identicalInLoop,
       r.prefixKept,

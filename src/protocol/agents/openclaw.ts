@@ -5,7 +5,8 @@ import { type AgentProfile, cleanId, header } from './types.js';
  * - runtime context between `<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>` and
  *   `<<<END_OPENCLAW_INTERNAL_CONTEXT>>>` (active exec sessions, subagents, …), usually as an extra
  *   user message at the end of the request that OpenClaw does not keep in its history;
- * - a `Runtime: key=value …` line describing the agent and session;
+ * - a `Runtime: agent=… | session=… | sessionId=… | host=… | model=…` line describing the agent
+ *   and session (in `openai-completions` mode appended to the user's message);
  * - channel metadata blocks: `Conversation info (untrusted metadata):` followed by a json fence
  *   (also `Sender`, `Forwarded message context`, `Location`, `Structured object`).
  * The MetaClaw plugin adds `X-Session-Id`; without it sessions are inferred.
@@ -15,7 +16,8 @@ const END = '<<<END_OPENCLAW_INTERNAL_CONTEXT>>>';
 const RUNTIME_NOTICE = /This context is runtime-generated, not user-authored\./;
 const METADATA_BLOCK =
   /^(?:Conversation info|Sender|Forwarded message context|Location|Structured object|Untrusted context)[^\n]*\(untrusted[^\n]*\):[ \t]*\n```[a-z]*\n[\s\S]*?\n```[ \t]*$/gm;
-const RUNTIME_LINE = /^Runtime: (?:[a-zA-Z]+=\S*\s*)+$/gm;
+/** `Runtime: agent=main | session=… | sessionId=… | host=… | model=…` (in openai-completions mode on the user's message). */
+const RUNTIME_LINE = /^Runtime: [a-z_]+=.*$/gm;
 /** OpenClaw prefixes a user message with its time: `[Fri 2026-12-04 18:22 UTC] …`. */
 const TIME_PREFIX = /^\[[A-Z][a-z]{2} \d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?(?: [A-Za-z+\-0-9:]+)?\]\s*/;
 

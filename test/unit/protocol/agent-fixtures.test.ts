@@ -17,6 +17,7 @@ const SCAFFOLDING = [
   '<user_instructions>',
   'untrusted metadata',
   '# AGENTS.md instructions',
+  'Runtime: ',
 ];
 
 describe.skipIf(fixtures.length === 0)('recorded agent traffic', () => {

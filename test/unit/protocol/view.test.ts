@@ -59,7 +59,7 @@ describe('conversation view', () => {
 
   it('OpenClaw channel metadata and the Runtime line are not the user’s words', () => {
     const text =
-      'Conversation info (untrusted metadata):\n```json\n{"channel":"telegram"}\n```\n\nRuntime: agent=main session=agent:main:main\nBook a table for two';
+      'Conversation info (untrusted metadata):\n```json\n{"channel":"telegram"}\n```\n\nBook a table for two\n\nRuntime: agent=main | session=agent:main:main | sessionId=5d0c | model=metaclaw/gpt-4.1-mini';
     const v = buildView('anthropic-messages', {
       system: 'OpenClaw',
       messages: [{ role: 'user', content: [{ type: 'text', text }] }],
