@@ -41,7 +41,7 @@ function itemKey(item: unknown): string {
 function soleText(content: unknown): string | null {
   if (!Array.isArray(content) || content.length !== 1) return null;
   const b = content[0] as { type?: unknown; text?: unknown } | null;
-  if (!b || b.type !== 'text' || typeof b.text !== 'string') return null;
+  if (b?.type !== 'text' || typeof b.text !== 'string') return null;
   for (const k in b) if (k !== 'type' && k !== 'text' && k !== 'cache_control') return null;
   return b.text;
 }

@@ -64,7 +64,9 @@ export class SkillInjector implements PromptInjector {
     const index = source?.index ?? this.library.index;
     if (snap.size === 0 || view.request === '') return { ranked: [], block: null };
     const query = extractQuery(view, this.options.contextMessages);
-    const ranked = rankSkills(snap, index, source ? null : this.embeddings, query, this.options);
+    // A candidate library has no vectors yet: only the live one uses embeddings.
+    const embeddings = !source || source.index === this.library.index ? this.embeddings : null;
+    const ranked = rankSkills(snap, index, embeddings, query, this.options);
     return { ranked, block: this.composer.compose(ranked, this.options) };
   }
 

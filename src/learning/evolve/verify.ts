@@ -172,6 +172,8 @@ async function replay(
     payload: JSON.stringify(body),
     stream: false,
     forwardHeaders: {},
+    // A Responses request replayed natively goes to /responses, as the live one did.
+    protocol: upstreamProtocol,
     signal,
   });
   const chunks: Buffer[] = [];
