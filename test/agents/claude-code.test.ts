@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../fixtures/fake-llm/index.js';
 import { tempHome } from '../helpers/tmp.js';
 import {
-  AGENT_BIN,
+  agents,
+  attachedSkills,
   describeRun,
   eventually,
   metaclaw,
@@ -17,10 +18,10 @@ import {
 } from './support.js';
 
 /*
- * The real Claude Code CLI (npm @anthropic-ai/claude-code), wired by `metaclaw integrate claude-code`
- * into a temp HOME, runs one `claude -p` task through a real `metaclaw start` service in front of the
- * fake LLM (as an Anthropic upstream). Claude Code is given no ANTHROPIC_* variables: it must find the
- * proxy and key in the ~/.claude/settings.json the wiring wrote.
+ * The real Claude Code CLI (npm @anthropic-ai/claude-code, from the agent cache: install.ts), wired by
+ * `metaclaw integrate claude-code` into a temp HOME, runs one `claude -p` task through a real
+ * `metaclaw start` service in front of the fake LLM (as an Anthropic upstream). Claude Code is given no
+ * ANTHROPIC_* variables: it must find the proxy and key in the ~/.claude/settings.json the wiring wrote.
  */
 
 const ANSWER = 'PELICAN-42: the throat pouch holds about three gallons.';
@@ -61,6 +62,7 @@ afterAll(async () => {
   await tap?.close();
   if (home) await metaclaw(home, ['stop']);
   await fake?.close();
+  if (home && !process.env.METACLAW_KEEP_AGENT_HOMES) fs.rmSync(home, { recursive: true, force: true });
 });
 
 describe('Claude Code through MetaClaw', () => {
@@ -73,7 +75,7 @@ describe('Claude Code through MetaClaw', () => {
     expect(settings.env).toEqual({ ANTHROPIC_BASE_URL: proxyUrl, ANTHROPIC_AUTH_TOKEN: PROXY_KEY });
 
     const work = fs.mkdtempSync(path.join(home, 'work-'));
-    const run = await runAgent(path.join(AGENT_BIN, 'claude'), ['-p', PROMPT, '--output-format', 'json'], {
+    const run = await runAgent(agents().claude, ['-p', PROMPT, '--output-format', 'json'], {
       cwd: work,
       timeoutMs: 100_000,
       env: {
@@ -129,22 +131,24 @@ describe('Claude Code through MetaClaw', () => {
     const mainTurn = main.find((t) => JSON.stringify(t.request.messages).includes(PROMPT))!;
     expect(mainTurn.injectedRevisionIds.length).toBeGreaterThan(0);
 
-    // Recorded as received; sent upstream with our block after the agent's own system blocks,
-    // which are unchanged (cache_control and all).
+    // Recorded as received; sent upstream with the agent's system blocks unchanged (cache_control and
+    // all) and, by default (skills.placement: user), our block as one more text part of the message
+    // that carries the task.
     expect(mainTurn.request.system).toEqual(mainSent!.system);
-    const agentSystem = mainSent!.system as unknown[];
-    const upstreamSystem = mainTurn.upstream_request.system as { type: string; text: string }[];
-    expect(upstreamSystem.slice(0, agentSystem.length)).toEqual(agentSystem);
-    expect(upstreamSystem).toHaveLength(agentSystem.length + 1);
-    expect(upstreamSystem.at(-1)!.text).toContain('## Skills');
-    expect(upstreamSystem.at(-1)!.text).toContain(SKILL.name);
+    expect(mainTurn.request.messages).toEqual(mainSent!.messages);
+    expect(mainTurn.upstream_request.system).toEqual(mainSent!.system);
+    const sentMessages = mainSent!.messages as { content: unknown }[];
+    const block = attachedSkills(sentMessages, mainTurn.upstream_request.messages as unknown[]);
+    expect(JSON.stringify(sentMessages[block.index]!.content)).toContain(PROMPT);
+    expect(block.text).toContain('## Skills');
+    expect(block.text).toContain(SKILL.name);
 
-    // And that is what reached the upstream, with the agent's messages and tools as sent.
+    // And that is what reached the upstream, with the agent's tools as sent.
     const atFake = fake.requests.find((r) => JSON.stringify(r.body.messages).includes(PROMPT));
     expect(atFake?.path).toBe('/v1/messages');
     expect(atFake?.apiKey).toBe('upstream-secret');
-    expect(atFake?.body.system).toEqual(upstreamSystem);
-    expect(atFake?.body.messages).toEqual(mainSent!.messages);
+    expect(atFake?.body.system).toEqual(mainSent!.system);
+    expect(atFake?.body.messages).toEqual(mainTurn.upstream_request.messages);
     expect(atFake?.body.tools).toEqual(mainSent!.tools);
   }, 120_000);
 });

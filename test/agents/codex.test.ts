@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../fixtures/fake-llm/index.js';
 import { tempHome } from '../helpers/tmp.js';
 import {
-  AGENT_BIN,
+  agents,
+  attachedSkills,
   describeRun,
   eventually,
   metaclaw,
@@ -17,8 +18,9 @@ import {
 } from './support.js';
 
 /*
- * The real Codex CLI (npm @openai/codex), wired by `metaclaw integrate codex` into a temp HOME, runs
- * one `codex exec` task through a real `metaclaw start` service in front of the fake LLM, twice:
+ * The real Codex CLI (npm @openai/codex, from the agent cache: install.ts), wired by `metaclaw integrate
+ * codex` into a temp HOME, runs one `codex exec` task through a real `metaclaw start` service in front
+ * of the fake LLM, twice:
  *
  * - native (`upstream.responses_api: native`): /v1/responses is passed through to the fake's
  *   /v1/responses, the agent's input items and tools untouched;
@@ -78,6 +80,7 @@ afterAll(async () => {
   for (const i of Object.values(installs)) {
     await i.tap.close();
     await metaclaw(i.home, ['stop']);
+    if (!process.env.METACLAW_KEEP_AGENT_HOMES) fs.rmSync(i.home, { recursive: true, force: true });
   }
   await fake?.close();
 });
@@ -95,7 +98,7 @@ async function runCodex({ home, proxyUrl, tap }: Install) {
 
   const work = fs.mkdtempSync(path.join(home, 'work-'));
   const run = await runAgent(
-    path.join(AGENT_BIN, 'codex'),
+    agents().codex,
     [
       'exec',
       '--skip-git-repo-check',
@@ -157,21 +160,23 @@ async function runCodex({ home, proxyUrl, tap }: Install) {
 }
 
 describe('Codex CLI through MetaClaw', () => {
-  it('native: codex exec gets its answer via the wired config.toml; the turn is recorded with skills in instructions', async () => {
+  it('native: codex exec gets its answer via the wired config.toml; the turn is recorded with skills on its task item', async () => {
     const { mainSent, mainTurn } = await runCodex(installs.native!);
-    // Skills go into `instructions` (Codex sends none of its own: its prompt is a developer item),
-    // the agent's input items and tools reach the upstream unchanged.
-    const sentInstructions = typeof mainSent.instructions === 'string' ? mainSent.instructions : '';
-    const upstreamInstructions = mainTurn.upstream_request.instructions as string;
-    expect(upstreamInstructions.startsWith(sentInstructions)).toBe(true);
-    expect(upstreamInstructions).toContain('## Skills');
-    expect(upstreamInstructions).toContain(SKILL.name);
+    // By default (skills.placement: user) the block rides on the input item that carries the task;
+    // instructions (Codex's prompt is a developer item), the other items and tools reach the
+    // upstream unchanged.
+    expect(mainTurn.upstream_request.instructions).toEqual(mainSent.instructions);
+    const sentInput = mainSent.input as { content: unknown }[];
+    const block = attachedSkills(sentInput, mainTurn.upstream_request.input as unknown[]);
+    expect(JSON.stringify(sentInput[block.index]!.content)).toContain(PROMPT);
+    expect(block.text).toContain('## Skills');
+    expect(block.text).toContain(SKILL.name);
     const atFake = fake.requests.find(
       (r) => r.path === '/v1/responses' && JSON.stringify(r.body.input).includes(PROMPT),
     );
     expect(atFake?.apiKey).toBe('upstream-secret');
-    expect(atFake?.body.instructions).toBe(upstreamInstructions);
-    expect(atFake?.body.input).toEqual(mainSent.input);
+    expect(atFake?.body.instructions).toEqual(mainSent.instructions);
+    expect(atFake?.body.input).toEqual(mainTurn.upstream_request.input);
     expect(atFake?.body.tools).toEqual(mainSent.tools);
   }, 120_000);
 

@@ -4,10 +4,20 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { type AgentSet, installedAgents, setDir } from './install.js';
 
 const run = promisify(execFile);
 export const BIN = path.resolve('bin/metaclaw.js');
-export const AGENT_BIN = path.resolve('node_modules/.bin');
+
+/**
+ * The real agents, installed at pinned versions into the agent cache by the test:agents global setup
+ * (or `npm run agents:install`), not from the project's node_modules.
+ */
+export function agents(): AgentSet {
+  const set = installedAgents();
+  if (!set) throw new Error(`the test agents are not installed in ${setDir()}: run npm run agents:install`);
+  return set;
+}
 
 /** The real CLI (compiled dist/) with a temporary HOME; MetaClaw's home is `$HOME/.metaclaw`. */
 export async function metaclaw(home: string, args: string[]) {
@@ -53,7 +63,7 @@ export interface Tap {
   /** `http://127.0.0.1:PORT`: set as HTTP_PROXY / HTTPS_PROXY for the agent. */
   url: string;
   requests: TappedRequest[];
-  /** CONNECT attempts, i.e. traffic to anything but plain-http loopback; refused. */
+  /** Requests and CONNECT attempts to anything but the allowed origin; refused. */
   refused: string[];
   close(): Promise<void>;
 }
@@ -62,16 +72,23 @@ export interface Tap {
  * A forward HTTP proxy the agent is pointed at through HTTP_PROXY/HTTPS_PROXY. It forwards plain
  * http requests to `allowOrigin` (the MetaClaw proxy) and refuses everything else, so the test
  * sees exactly what the agent sent (method, path, query, headers) and that it called nothing
- * beyond the proxy — without changing the base URL the wiring wrote.
+ * beyond the proxy — without changing the base URL the wiring wrote. Clients that tunnel every
+ * request (undici's ProxyAgent, used by OpenClaw, sends `CONNECT` even for http:// URLs) may
+ * `CONNECT` to `allowOrigin`'s host:port: the tunnel carries plain http, which is read and
+ * forwarded the same way; a `CONNECT` anywhere else is refused.
  */
 export async function startTap(allowOrigin: string): Promise<Tap> {
   const requests: TappedRequest[] = [];
   const refused: string[] = [];
   const sockets = new Set<net.Socket>();
+  const tunnels = new WeakSet<net.Socket>();
+  const allow = new URL(allowOrigin);
   const server = http.createServer((req, res) => {
+    // In a tunnel the request line carries only the path.
+    const inTunnel = tunnels.has(req.socket);
     const rec: TappedRequest = {
       method: req.method ?? 'GET',
-      url: req.url ?? '',
+      url: inTunnel ? `${allowOrigin}${req.url ?? ''}` : (req.url ?? ''),
       headers: req.headers,
       bodyBytes: 0,
       body: '',
@@ -80,7 +97,7 @@ export async function startTap(allowOrigin: string): Promise<Tap> {
     requests.push(rec);
     let target: URL;
     try {
-      target = new URL(req.url ?? '');
+      target = new URL(rec.url);
     } catch {
       res.writeHead(400).end('tap: expected an absolute URL');
       return;
@@ -113,9 +130,17 @@ export async function startTap(allowOrigin: string): Promise<Tap> {
     });
     req.pipe(up);
   });
-  server.on('connect', (req, socket: net.Socket) => {
-    refused.push(`CONNECT ${req.url}`);
-    socket.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n');
+  server.on('connect', (req, socket: net.Socket, head: Buffer) => {
+    if (req.url !== allow.host) {
+      refused.push(`CONNECT ${req.url}`);
+      socket.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head.length > 0) socket.unshift(head);
+    tunnels.add(socket);
+    // Hand the tunnel to the same server: it parses the http requests inside.
+    server.emit('connection', socket);
   });
   server.on('connection', (s) => {
     sockets.add(s);
@@ -251,4 +276,32 @@ export async function startMetaclaw(
   const url = `http://127.0.0.1:${port}`;
   if (!out.includes(url)) throw new Error(`metaclaw start did not report ${url}:\n${out}`);
   return { url, port };
+}
+
+/**
+ * Where the skills block went with the default `skills.placement: user`: the upstream messages (or
+ * Responses input items) are the agent's, except that exactly one of them got one more text part at
+ * the end — the block (an Anthropic string content becomes a text part first). Throws otherwise.
+ */
+export function attachedSkills(sent: unknown[], upstream: unknown[]): { index: number; text: string } {
+  if (sent.length !== upstream.length)
+    throw new Error(`upstream has ${upstream.length} messages, the agent sent ${sent.length}`);
+  const changed: { index: number; text: string }[] = [];
+  for (let i = 0; i < sent.length; i++) {
+    const a = sent[i] as { content?: unknown };
+    const b = upstream[i] as { content?: unknown };
+    if (JSON.stringify(a) === JSON.stringify(b)) continue;
+    const parts = b.content as { type: string; text: string }[];
+    if (!Array.isArray(parts)) throw new Error(`message ${i} changed but its content is no list`);
+    const before = typeof a.content === 'string' ? [{ type: 'text', text: a.content }] : a.content;
+    const block = parts.at(-1)!;
+    if (JSON.stringify(parts.slice(0, -1)) !== JSON.stringify(before))
+      throw new Error(`message ${i}: the agent's own parts changed`);
+    if (JSON.stringify({ ...a, content: null }) !== JSON.stringify({ ...b, content: null }))
+      throw new Error(`message ${i}: fields beside content changed`);
+    changed.push({ index: i, text: block.text });
+  }
+  if (changed.length !== 1)
+    throw new Error(`expected one message with the skills block, got ${changed.length}`);
+  return changed[0]!;
 }

@@ -1,7 +1,18 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeLlm, lastUserText, startFakeLlm, systemText } from '../fixtures/fake-llm/index.js';
+import {
+  currentLoop,
+  type FakeLlm,
+  lastUserText,
+  lastUserTurn,
+  type RecordedRequest,
+  startFakeLlm,
+  systemText,
+  toolLoop,
+  toolNames,
+  userTurns,
+} from '../fixtures/fake-llm/index.js';
 
 let fake: FakeLlm;
 let openai: OpenAI;
@@ -436,5 +447,253 @@ describe('text helpers', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.InternalServerError);
     expect(String((err as Error).message)).toContain('boom');
+  });
+});
+
+describe('user turns', () => {
+  const req = (body: Record<string, unknown>) => ({ body });
+
+  it('merges consecutive user messages into one turn (Chat; system messages in between do not split it)', () => {
+    const chat = req({
+      messages: [
+        { role: 'system', content: 'sys' },
+        { role: 'user', content: 'old task' },
+        { role: 'assistant', content: 'done' },
+        { role: 'user', content: 'context: repo is clean' },
+        { role: 'developer', content: 'be careful' },
+        { role: 'user', content: [{ type: 'text', text: 'now fix the bug' }] },
+      ],
+    });
+    expect(lastUserTurn(chat)).toBe('context: repo is clean\n\nnow fix the bug');
+    expect(lastUserText(chat)).toBe('now fix the bug');
+    expect(userTurns(chat).map((t) => t.messages)).toEqual([
+      ['old task'],
+      ['context: repo is clean', 'now fix the bug'],
+    ]);
+  });
+
+  it('reads Anthropic tool_result messages as the agent loop, not user words', () => {
+    const body = req({
+      system: [{ type: 'text', text: 'agent' }],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: '<system-reminder>x</system-reminder>' }] },
+        { role: 'user', content: 'count the lines' },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: 'Reading.' },
+            { type: 'tool_use', id: 'toolu_1', name: 'Read', input: { path: 'a' } },
+          ],
+        },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'l1\nl2' }] },
+            { type: 'text', text: 'reminder beside the result' },
+          ],
+        },
+      ],
+    });
+    expect(lastUserTurn(body)).toBe('<system-reminder>x</system-reminder>\n\ncount the lines');
+    // lastUserText still reads the last user-role message as it is.
+    expect(lastUserText(body)).toBe('reminder beside the result');
+    const loop = currentLoop(body);
+    expect(loop.calls.map((c) => [c.name, c.id, JSON.parse(c.arguments)])).toEqual([
+      ['Read', 'toolu_1', { path: 'a' }],
+    ]);
+    expect(loop.results).toEqual(['l1\nl2']);
+  });
+
+  it('reads Responses input items: user messages, function calls and their outputs', () => {
+    const body = req({
+      instructions: 'ins',
+      input: [
+        { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'perm' }] },
+        { type: 'message', role: 'user', content: [{ type: 'input_text', text: '<environment_context/>' }] },
+        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'list files' }] },
+        { type: 'reasoning', summary: [] },
+        { type: 'function_call', name: 'shell', call_id: 'c1', arguments: '{"command":["ls"]}' },
+        { type: 'function_call_output', call_id: 'c1', output: 'a.txt' },
+      ],
+      tools: [
+        { type: 'function', name: 'shell' },
+        { type: 'namespace', name: 'ns', tools: [{ type: 'function', name: 'inner' }] },
+        { type: 'custom', name: 'apply_patch' },
+        { type: 'web_search' },
+      ],
+    });
+    expect(lastUserTurn(body)).toBe('<environment_context/>\n\nlist files');
+    expect(currentLoop(body).results).toEqual(['a.txt']);
+    expect(toolNames(body)).toEqual(['shell', 'ns.inner', 'apply_patch']);
+    expect(lastUserTurn(req({ input: 'plain' }))).toBe('plain');
+    expect(lastUserTurn(req({ prompt: ['p'] }))).toBe('p');
+    expect(lastUserTurn(req({}))).toBe('');
+  });
+});
+
+describe('toolLoop', () => {
+  const tools = {
+    anthropic: [
+      { name: 'read_file', description: 'read', input_schema: { type: 'object' as const, properties: {} } },
+    ],
+    chat: [{ type: 'function' as const, function: { name: 'read_file', parameters: { type: 'object' } } }],
+    responses: [
+      { type: 'function' as const, name: 'read_file', parameters: { type: 'object' }, strict: false },
+    ],
+  };
+  const loop = () =>
+    toolLoop({
+      calls: [
+        { tool: ['Read', 'read_file'], arguments: (r: RecordedRequest) => ({ path: lastUserTurn(r) }) },
+      ],
+      final: (_r, results) => `The file has ${results[0]!.split('\n').length} lines.`,
+      otherwise: () => ({ text: 'A title' }),
+      idPrefix: 'call_fixed_',
+    });
+
+  it('Anthropic, streaming: tool_use first, final text once the result is back; side calls get otherwise', async () => {
+    fake.script(loop());
+    const first = await anthropic.messages
+      .stream({
+        model: 'c',
+        max_tokens: 100,
+        tools: tools.anthropic,
+        messages: [{ role: 'user', content: 'notes.txt' }],
+      })
+      .finalMessage();
+    expect(first.stop_reason).toBe('tool_use');
+    const use = first.content.find((b) => b.type === 'tool_use')!;
+    expect(use).toMatchObject({
+      type: 'tool_use',
+      id: 'call_fixed_1',
+      name: 'read_file',
+      input: { path: 'notes.txt' },
+    });
+    const second = await anthropic.messages.create({
+      model: 'c',
+      max_tokens: 100,
+      tools: tools.anthropic,
+      messages: [
+        { role: 'user', content: 'notes.txt' },
+        { role: 'assistant', content: first.content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: 'a\nb\nc' }] },
+      ],
+    });
+    expect(second.stop_reason).toBe('end_turn');
+    expect(second.content).toEqual([{ type: 'text', text: 'The file has 3 lines.' }]);
+    // A follow-up user turn starts a new loop.
+    const third = await anthropic.messages.create({
+      model: 'c',
+      max_tokens: 100,
+      tools: tools.anthropic,
+      messages: [
+        { role: 'user', content: 'notes.txt' },
+        { role: 'assistant', content: first.content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: 'a\nb\nc' }] },
+        { role: 'assistant', content: second.content },
+        { role: 'user', content: 'other.txt' },
+      ],
+    });
+    expect(third.content.find((b) => b.type === 'tool_use')).toMatchObject({ input: { path: 'other.txt' } });
+    const side = await anthropic.messages.create({
+      model: 'c',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'title?' }],
+    });
+    expect(side.content).toEqual([{ type: 'text', text: 'A title' }]);
+  });
+
+  it('OpenAI Chat, streaming: tool_calls then text', async () => {
+    fake.script(loop());
+    const stream = await openai.chat.completions.create({
+      model: 'm',
+      stream: true,
+      tools: tools.chat,
+      messages: [{ role: 'user', content: 'notes.txt' }],
+    });
+    let args = '';
+    let name = '';
+    let id = '';
+    let finish: string | null = null;
+    for await (const ch of stream) {
+      const tc = ch.choices[0]?.delta.tool_calls?.[0];
+      if (tc?.function?.name) name = tc.function.name;
+      if (tc?.id) id = tc.id;
+      args += tc?.function?.arguments ?? '';
+      finish = ch.choices[0]?.finish_reason ?? finish;
+    }
+    expect([name, id, JSON.parse(args), finish]).toEqual([
+      'read_file',
+      'call_fixed_1',
+      { path: 'notes.txt' },
+      'tool_calls',
+    ]);
+    const second = await openai.chat.completions.create({
+      model: 'm',
+      tools: tools.chat,
+      messages: [
+        { role: 'user', content: 'notes.txt' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id, type: 'function', function: { name, arguments: args } }],
+        },
+        { role: 'tool', tool_call_id: id, content: 'one\ntwo' },
+      ],
+    });
+    expect(second.choices[0]?.message.content).toBe('The file has 2 lines.');
+  });
+
+  it('OpenAI Responses, streaming: function_call then text', async () => {
+    fake.script(loop());
+    const first = await openai.responses
+      .stream({ model: 'm', tools: tools.responses, input: [{ role: 'user', content: 'notes.txt' }] })
+      .finalResponse();
+    const call = first.output.find((o) => o.type === 'function_call')!;
+    expect(call).toMatchObject({ name: 'read_file', call_id: 'call_fixed_1' });
+    expect(call.type === 'function_call' && JSON.parse(call.arguments)).toEqual({ path: 'notes.txt' });
+    const second = await openai.responses.create({
+      model: 'm',
+      tools: tools.responses,
+      input: [
+        { role: 'user', content: 'notes.txt' },
+        { type: 'function_call', name: 'read_file', call_id: 'call_fixed_1', arguments: '{}' },
+        { type: 'function_call_output', call_id: 'call_fixed_1', output: 'x' },
+      ],
+    });
+    expect(second.output_text).toBe('The file has 1 lines.');
+  });
+
+  it('runs several steps in order and falls back when the named tool is not offered', async () => {
+    const r = toolLoop({
+      calls: [
+        { tool: 'ls', arguments: {} },
+        { tool: 'cat', arguments: { f: 1 } },
+      ],
+      final: 'done',
+    });
+    const body = (messages: unknown[], names = ['ls', 'cat']) =>
+      ({
+        body: { messages, tools: names.map((n) => ({ type: 'function', function: { name: n } })) },
+      }) as unknown as RecordedRequest;
+    const u = { role: 'user', content: 'go' };
+    const call = (id: string, n: string) => ({
+      role: 'assistant',
+      tool_calls: [{ id, type: 'function', function: { name: n, arguments: '{}' } }],
+    });
+    expect(await r(body([u]))).toMatchObject({ toolCalls: [{ name: 'ls', arguments: {} }] });
+    const afterOne = [u, call('a', 'ls'), { role: 'tool', tool_call_id: 'a', content: 'f' }];
+    expect(await r(body(afterOne))).toMatchObject({ toolCalls: [{ name: 'cat', arguments: { f: 1 } }] });
+    const afterTwo = [...afterOne, call('b', 'cat'), { role: 'tool', tool_call_id: 'b', content: 'x' }];
+    expect(await r(body(afterTwo))).toEqual({ text: 'done' });
+    // A user message after the tool results (OpenClaw's runtime context) does not restart the loop.
+    const ctx = { role: 'user', content: '<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>…' };
+    expect(await r(body([...afterOne, ctx]))).toMatchObject({ toolCalls: [{ name: 'cat' }] });
+    expect(currentLoop(body([...afterOne, ctx])).task).toBe(`go\n\n${ctx.content}`);
+    // After the final answer, the next user message starts a new task.
+    const next = [...afterTwo, { role: 'assistant', content: 'done' }, { role: 'user', content: 'again' }];
+    expect(await r(body(next))).toMatchObject({ toolCalls: [{ name: 'ls' }] });
+    expect(currentLoop(body(next))).toMatchObject({ task: 'again', results: [] });
+    expect(await r(body([u], ['other']))).toEqual({ text: 'OK.' });
   });
 });
