@@ -76,21 +76,7 @@ async function main() {
     }
     return { text: 'ok' };
   });
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'metaclaw-bench-learning-'));
-  const config = validateConfig({
-    upstream: { provider: 'openai', base_url: `${fake.url}/v1`, api_key: 'k', model: 'agent' },
-    judge: { enabled: true, votes: 3, model: 'judge' },
-    evolution: { min_failures: 1000, debounce_ms: 0, verify: false },
-    skills: { enabled: true },
-    logging: { level: 'silent' },
-  });
-  const app = new App({
-    loaded: { config, file: path.join(home, 'config.yaml'), home, fileExists: false },
-    port: 0,
-    env: {},
-    log: pino({ level: 'silent' }),
-  });
-  await app.start();
+  const app = await startApp(fake.url, 'metaclaw-bench-learning-', false);
   const evolutions = new EvolutionRepository(app.db);
 
   const post = async (body: object, headers: Record<string, string> = {}) => {
@@ -359,21 +345,7 @@ async function evolutionsPerFailure() {
         : 'Done, but I forgot the rule.',
     };
   });
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'metaclaw-bench-learning-loop-'));
-  const config = validateConfig({
-    upstream: { provider: 'openai', base_url: `${fake.url}/v1`, api_key: 'k', model: 'agent' },
-    judge: { enabled: true, votes: 3, model: 'judge' },
-    evolution: { min_failures: 1000, debounce_ms: 0, verify: true },
-    skills: { enabled: true },
-    logging: { level: 'silent' },
-  });
-  const app = new App({
-    loaded: { config, file: path.join(home, 'config.yaml'), home, fileExists: false },
-    port: 0,
-    env: {},
-    log: pino({ level: 'silent' }),
-  });
-  await app.start();
+  const app = await startApp(fake.url, 'metaclaw-bench-learning-loop-', true);
   const evolutions = new EvolutionRepository(app.db);
   let askedAfter = 0;
   let passedAfter = 0;
@@ -430,6 +402,26 @@ async function evolutionsPerFailure() {
     askedAfter,
     passedAfter,
   };
+}
+
+/** A service in front of the fake LLM (agent model, judge and evolver), learning on, in a temp home. */
+async function startApp(fakeUrl: string, prefix: string, verify: boolean): Promise<App> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  const config = validateConfig({
+    upstream: { provider: 'openai', base_url: `${fakeUrl}/v1`, api_key: 'k', model: 'agent' },
+    judge: { enabled: true, votes: 3, model: 'judge' },
+    evolution: { min_failures: 1000, debounce_ms: 0, verify },
+    skills: { enabled: true },
+    logging: { level: 'silent' },
+  });
+  const app = new App({
+    loaded: { config, file: path.join(home, 'config.yaml'), home, fileExists: false },
+    port: 0,
+    env: {},
+    log: pino({ level: 'silent' }),
+  });
+  await app.start();
+  return app;
 }
 
 main().catch((err) => {

@@ -90,7 +90,7 @@ export function buildView(
     request: last?.words ?? '',
     requestItem,
     humanTurns,
-    toolLoop: requestItem >= 0 && items.slice(requestItem + 1).some((it) => it.role !== 'user'),
+    toolLoop: requestItem >= 0 && items.some((it, k) => k > requestItem && it.role !== 'user'),
     stable,
     agentSessionId: agent.sessionId({ headers, body, system }),
   };
