@@ -68,17 +68,14 @@ async function main() {
   await phase(); // warm-up
   const steady = await phase();
   // Swap in freshly saved sampler weights every SWAP_EVERY_MS while the same load runs.
-  const trainer = await (
-    app.rl as unknown as {
-      trainer: { d: { backend: () => Promise<import('../src/learning/tinker/trainer.js').TinkerTrainer> } };
-    }
-  ).trainer.d.backend();
+  const conn = app.rl!.connection;
+  const trainer = await conn.get();
   let swaps = 0;
   let stop = false;
   const swapper = (async () => {
     for (let v = 1; !stop; v++) {
       const ref = await trainer.saveWeightsForSampler(`bench-${v}`);
-      app.policy!.setSampler(new TinkerSampler(trainer, ref, v));
+      app.policy!.setSampler(new TinkerSampler(conn, ref, v));
       swaps++;
       await new Promise((r) => setTimeout(r, SWAP_EVERY_MS));
     }

@@ -71,9 +71,43 @@ export function resolveUpstream(
   return null;
 }
 
+/**
+ * A URL safe to show (healthz, logs, error bodies, status, config show): the password of any
+ * userinfo and every query value become `***`. Unparsable input is shown only up to its scheme.
+ */
+export function redactUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url.includes('@') || url.includes('?') ? `${url.split(/[@?]/)[0]}…(redacted)` : url;
+  }
+  if (u.password) u.password = '***';
+  else if (u.username) u.username = '***';
+  for (const k of [...new Set(u.searchParams.keys())]) u.searchParams.set(k, '***');
+  return trimSlash(u.toString()).replaceAll('%2A%2A%2A', '***');
+}
+
+/**
+ * Credentials written inside `upstream.base_url`, split off so they are forwarded as meant: the
+ * userinfo as HTTP Basic auth, the query string on every request. `baseUrl` has neither.
+ */
+export function splitUrlCredentials(url: string): { baseUrl: string; basicAuth?: string; query: string } {
+  const u = new URL(url);
+  const basicAuth =
+    u.username || u.password
+      ? Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')
+      : undefined;
+  const query = u.search;
+  u.username = '';
+  u.password = '';
+  u.search = '';
+  return { baseUrl: trimSlash(u.toString()), basicAuth, query };
+}
+
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
 export const NO_UPSTREAM_HELP =
-  'MetaClaw has no upstream LLM configured. Set OPENAI_API_KEY (and optionally OPENAI_BASE_URL) or ANTHROPIC_API_KEY in the environment, or run `metaclaw config set upstream.provider openai` and `metaclaw config set upstream.base_url URL` (plus upstream.api_key_env), then restart.';
+  'MetaClaw has no upstream LLM configured. Run `metaclaw setup` (a wizard), or set OPENAI_API_KEY (and optionally OPENAI_BASE_URL) or ANTHROPIC_API_KEY in the environment, or run `metaclaw config set upstream.provider openai` and `metaclaw config set upstream.base_url URL` (plus upstream.api_key_env), then restart.';

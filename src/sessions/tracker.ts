@@ -6,7 +6,6 @@ import type { TurnKind } from '../store/turns.js';
 export interface SessionAssignment {
   sessionId: string;
   seq: number;
-  isNew: boolean;
   /**
    * What the store must learn about the session, written in the same transaction as the turn
    * (one commit per request): a new session's row, and the conversation prefix it now continues.
@@ -84,7 +83,6 @@ export class SessionTracker {
   resolve(input: ResolveInput): SessionAssignment {
     const { now } = input;
     let session: OpenSession | undefined;
-    let isNew = false;
     const persist: SessionWrite = {};
     const full = input.prefixHashes.at(-1) ?? null;
     if (input.headerId) {
@@ -93,7 +91,6 @@ export class SessionTracker {
         // A header naming a session that already ended keeps recording under it; a new id starts one.
         if (!this.repo.get(input.headerId)) {
           persist.create = { source: 'header', client: input.client, at: now };
-          isNew = true;
         }
         session = this.remember(input.headerId, now, this.maxSeq(input.headerId) + 1, null, input.client);
       }
@@ -103,7 +100,6 @@ export class SessionTracker {
       if (!session) {
         session = this.remember(uuidv7(), now, 1, null, input.client);
         persist.create = { source: 'inferred', client: input.client, at: now };
-        isNew = true;
       }
     }
     session.lastActivity = now;
@@ -116,7 +112,7 @@ export class SessionTracker {
       this.setPrefix(session, full);
       persist.prefix = { hash: full, len: input.prefixHashes.length };
     }
-    return { sessionId: session.id, seq, isNew, persist };
+    return { sessionId: session.id, seq, persist };
   }
 
   /** Close a session (idempotent). Listeners run after the row is updated. */

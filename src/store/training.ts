@@ -114,3 +114,68 @@ export class TrainingStepRepository {
     );
   }
 }
+
+export type RlFailureKind = 'open' | 'heartbeat' | 'step' | 'checkpoint' | 'swap';
+
+export interface RlFailure {
+  id: number;
+  at: number;
+  kind: RlFailureKind;
+  code: string | null;
+  message: string;
+  recoveredAt: number | null;
+}
+
+/**
+ * Every RL failure (opening the Tinker session, heartbeat, step, checkpoint, serving swap), so
+ * `status`, `/v1/admin/train` and the dashboard can say what went wrong and whether it recovered.
+ */
+export class RlFailureRepository {
+  constructor(private readonly db: Db) {}
+
+  record(kind: RlFailureKind, err: unknown, now = Date.now()): number {
+    const e = err as { code?: unknown; message?: unknown };
+    const message = String(e?.message ?? err).slice(0, 1000);
+    const code = typeof e?.code === 'string' ? e.code : null;
+    const r = this.db
+      .prepare('INSERT INTO rl_failures (at, kind, code, message) VALUES (?, ?, ?, ?)')
+      .run(now, kind, code, message);
+    return Number(r.lastInsertRowid);
+  }
+
+  /** A later success of `kind` clears its open failures. */
+  recovered(kind: RlFailureKind, now = Date.now()): void {
+    this.db
+      .prepare('UPDATE rl_failures SET recovered_at = ? WHERE kind = ? AND recovered_at IS NULL')
+      .run(now, kind);
+  }
+
+  recent(limit = 20): RlFailure[] {
+    return (
+      this.db.prepare('SELECT * FROM rl_failures ORDER BY id DESC LIMIT ?').all(limit) as {
+        id: number;
+        at: number;
+        kind: RlFailureKind;
+        code: string | null;
+        message: string;
+        recovered_at: number | null;
+      }[]
+    ).map((r) => ({
+      id: r.id,
+      at: r.at,
+      kind: r.kind,
+      code: r.code,
+      message: r.message,
+      recoveredAt: r.recovered_at,
+    }));
+  }
+
+  /** Failures not yet followed by a success of the same kind. */
+  unrecovered(): number {
+    return (
+      this.db.prepare('SELECT COUNT(*) AS n FROM rl_failures WHERE recovered_at IS NULL').get() as {
+        n: number;
+      }
+    ).n;
+  }
+}

@@ -1,4 +1,6 @@
-import type { ResolvedUpstream } from '../config/upstream.js';
+import { pipeline, Transform } from 'node:stream';
+import { ConfigError } from '../config/errors.js';
+import { type ResolvedUpstream, redactUrl, splitUrlCredentials } from '../config/upstream.js';
 import type { WireProtocol } from '../protocol/types.js';
 import type { CancelSignal } from './cancel.js';
 import { backoffMs, isRetryableStatus, parseRetryAfter, sleep } from './retry.js';
@@ -32,6 +34,8 @@ export interface HttpBackendOptions {
   responsesApi?: ResponsesApiMode;
   /** Injected for tests of retry timing. */
   sleepFn?: typeof sleep;
+  /** `upstream.max_response_bytes`: a larger body (or stream) fails instead of filling memory. */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -49,19 +53,33 @@ export class HttpBackend implements ServingBackend {
   private readonly origin: string;
   private readonly responsesPath: string;
   private readonly sleepFn: typeof sleep;
+  /** Credentials from the base URL: userinfo as Basic auth, the query sent on every request. */
+  private readonly basicAuth?: string;
+  private readonly baseQuery: string;
+  private readonly baseUrl: string;
 
   constructor(private readonly opts: HttpBackendOptions) {
     const u = opts.upstream;
     this.protocol = u.provider === 'anthropic' ? 'anthropic-messages' : 'openai-chat';
-    this.name = `${u.provider} upstream at ${u.baseUrl}`;
+    // Never show what the URL carries: the name reaches /healthz, logs and 502 bodies.
+    this.name = `${u.provider} upstream at ${redactUrl(u.baseUrl)}`;
     this.model = u.model;
+    const split = splitUrlCredentials(u.baseUrl);
+    this.baseUrl = split.baseUrl;
+    this.basicAuth = split.basicAuth;
+    this.baseQuery = split.query;
+    if (this.basicAuth && u.apiKey && this.protocol === 'openai-chat')
+      throw new ConfigError(
+        'upstream.base_url carries a user:password and an API key is set too: both would go in the Authorization header; keep only one',
+        'upstream.base_url',
+      );
     this.endpoint = new URL(
-      u.provider === 'anthropic' ? `${u.baseUrl}/v1/messages` : `${u.baseUrl}/chat/completions`,
+      u.provider === 'anthropic' ? `${this.baseUrl}/v1/messages` : `${this.baseUrl}/chat/completions`,
     );
     this.servesResponses = servesResponsesApi(u, opts.responsesApi);
     // Parsed once: the request path only concatenates strings.
     this.origin = this.endpoint.origin;
-    this.responsesPath = new URL(`${u.baseUrl}/responses`).pathname;
+    this.responsesPath = new URL(`${this.baseUrl}/responses`).pathname;
     this.sleepFn = opts.sleepFn ?? sleep;
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
@@ -75,14 +93,25 @@ export class HttpBackend implements ServingBackend {
 
   async send(call: UpstreamCall): Promise<UpstreamResponse> {
     const base = call.protocol === 'openai-responses' ? this.responsesPath : this.endpoint.pathname;
-    const path = call.query ? `${base}${call.query}` : base;
-    return this.requestWithRetries('POST', path, call.payload, call.forwardHeaders, call.signal);
+    return this.requestWithRetries(
+      'POST',
+      this.withQuery(base, call.query),
+      call.payload,
+      call.forwardHeaders,
+      call.signal,
+    );
   }
 
   async listModels(signal: AbortSignal): Promise<UpstreamResponse> {
-    const base = this.opts.upstream.baseUrl;
+    const base = this.baseUrl;
     const url = this.protocol === 'anthropic-messages' ? `${base}/v1/models` : `${base}/models`;
-    return this.requestWithRetries('GET', new URL(url).pathname, undefined, {}, signal);
+    return this.requestWithRetries('GET', this.withQuery(new URL(url).pathname), undefined, {}, signal);
+  }
+
+  /** The base URL's query (e.g. `?key=…`) first, then the client's own (`?beta=true`). */
+  private withQuery(path: string, clientQuery?: string): string {
+    if (!this.baseQuery) return clientQuery ? `${path}${clientQuery}` : path;
+    return clientQuery ? `${path}${this.baseQuery}&${clientQuery.slice(1)}` : `${path}${this.baseQuery}`;
   }
 
   async close(): Promise<void> {
@@ -103,6 +132,7 @@ export class HttpBackend implements ServingBackend {
       for (const [k, v] of Object.entries(extra)) if (k.startsWith('openai-')) h[k] = v;
       if (key) h.authorization = `Bearer ${key}`;
     }
+    if (this.basicAuth) h.authorization = `Basic ${this.basicAuth}`;
     return h;
   }
 
@@ -143,15 +173,51 @@ export class HttpBackend implements ServingBackend {
           continue;
         }
       }
+      const cap = this.opts.maxResponseBytes ?? Number.POSITIVE_INFINITY;
+      const declared = Number(responseHeaders['content-length']);
+      if (declared > cap) {
+        res.body.destroy();
+        throw new UpstreamError('too_large', this.tooLarge(`${declared} bytes`));
+      }
       return {
         status: res.statusCode,
         headers: responseHeaders,
-        body: res.body,
+        body: Number.isFinite(cap)
+          ? this.capped(res.body, cap, (responseHeaders['content-type'] ?? '').includes('event-stream'))
+          : res.body,
         discard: () => {
           res.body.destroy();
         },
       };
     }
+  }
+
+  private tooLarge(size: string): string {
+    return `${this.name} sent a response larger than upstream.max_response_bytes (${this.opts.maxResponseBytes} bytes): ${size}`;
+  }
+
+  /**
+   * Counts bytes as they arrive; past the cap the body is destroyed and the reader gets an error.
+   * An SSE body is passed on in whole events, so the error event that follows never lands inside
+   * a cut one. A stream (not a generator), so destroying it still ends the upstream body.
+   */
+  private capped(body: Dispatcher.ResponseData['body'], cap: number, sse: boolean): Transform {
+    let n = 0;
+    let held: Buffer = Buffer.alloc(0);
+    const counter = new Transform({
+      transform: (chunk: Buffer, _enc, done) => {
+        n += chunk.length;
+        if (n > cap) return done(new UpstreamError('too_large', this.tooLarge(`more than ${cap} bytes`)));
+        if (!sse) return done(null, chunk);
+        const all = held.length ? Buffer.concat([held, chunk]) : chunk;
+        const end = Math.max(all.lastIndexOf('\n\n') + 2, all.lastIndexOf('\r\n\r\n') + 4, 0);
+        held = all.subarray(end);
+        done(null, end > 0 ? all.subarray(0, end) : undefined);
+      },
+      flush: (done) => done(null, held.length ? held : undefined),
+    });
+    pipeline(body, counter, () => {});
+    return counter;
   }
 
   private classify(err: unknown, signal: CancelSignal): 'connect' | 'timeout' | 'reset' | 'aborted' {

@@ -50,7 +50,7 @@ export interface ServingBackend {
   close(): Promise<void>;
 }
 
-export type UpstreamFailure = 'connect' | 'timeout' | 'reset' | 'aborted';
+export type UpstreamFailure = 'connect' | 'timeout' | 'reset' | 'aborted' | 'too_large';
 
 /** The upstream could not be reached or did not answer in time (not an HTTP error status). */
 export class UpstreamError extends Error {

@@ -270,11 +270,10 @@ describe('Tinker client: futures and seq_ids', () => {
     const ac = new AbortController();
     const pending = m.forwardBackward([datum()], 'cross_entropy', undefined, ac.signal);
     await expect.poll(() => posts('retrieve_future').length).toBeGreaterThan(2);
-    const t0 = Date.now();
     ac.abort(new Error('user stopped training'));
+    // The future answers try_again for ever, so only the abort can end this wait.
     const err = await rejects(pending);
     expect(err.code).toBe('tinker_aborted');
-    expect(Date.now() - t0).toBeLessThan(200);
     fake.faults.tryAgain = 0;
     await m.optimStep();
     expect(fake.engine.models.get(m.id)!.queue.ran).toEqual([1, 2]);

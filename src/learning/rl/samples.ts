@@ -73,9 +73,23 @@ export class SampleQueue {
     return { samples, dropped };
   }
 
-  /** How many samples are waiting (cheap enough for `hasWork`). */
+  /**
+   * How many fresh samples are waiting: one COUNT, no token arrays parsed and nothing written, so the
+   * scheduler can ask on every tick. It counts what `take` would return (the query-set rules of
+   * `partitionTurns`, within `maxLag` of the policy); a test keeps the two in step.
+   */
   pending(generation: number, currentVersion: number, maxLag: number): number {
-    return this.take(generation, currentVersion, maxLag, Number.MAX_SAFE_INTEGER).samples.length;
+    const r = this.db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM turns t
+         WHERE t.kind = 'main' AND t.status = 'ok' AND t.consumed_by_evolution IS NULL
+           AND t.prompt_token_ids IS NOT NULL AND t.response_token_ids IS NOT NULL AND t.library_generation = ?
+           AND ? - COALESCE(t.policy_version, 0) <= ?
+           AND EXISTS (SELECT 1 FROM rewards r WHERE r.turn_id = t.id)
+           AND NOT EXISTS (SELECT 1 FROM samples s WHERE s.turn_id = t.id AND s.status != 'queued')`,
+      )
+      .get(generation, currentVersion, maxLag) as { n: number };
+    return r.n;
   }
 
   mark(

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { RlConfig } from '../../config/sections/rl.js';
 import type { TrainerPort, TrainRunResult } from '../../scheduler/types.js';
 import type { Db } from '../../store/db.js';
-import { TrainingStepRepository } from '../../store/training.js';
+import { RlFailureRepository, TrainingStepRepository } from '../../store/training.js';
 import type { SamplerRef, TrainerBackend } from '../tinker/trainer.js';
 import type { Datum } from '../tinker/types.js';
 import { computeAdvantages } from './advantages.js';
@@ -25,6 +25,8 @@ export interface RlTrainerDeps {
   currentGeneration: () => number;
   /** New sampler weights are live: swap them into serving (policy version + 1). */
   onSampler: (ref: SamplerRef, version: number) => void;
+  /** A remote call failed (the connection drops a lost session or model and reopens it). */
+  onBackendError?: (err: unknown) => void;
   teacher?: Teacher | null;
 }
 
@@ -48,6 +50,7 @@ export type StepOutcome =
 export class RlTrainer implements TrainerPort {
   readonly steps: TrainingStepRepository;
   readonly queue: SampleQueue;
+  readonly failures: RlFailureRepository;
   private baseline: number | undefined;
   private stepsSinceCheckpoint = 0;
   private running: Promise<unknown> | null = null;
@@ -55,6 +58,7 @@ export class RlTrainer implements TrainerPort {
   constructor(private readonly d: RlTrainerDeps) {
     this.steps = new TrainingStepRepository(d.db);
     this.queue = new SampleQueue(d.db);
+    this.failures = new RlFailureRepository(d.db);
   }
 
   policyVersion(): number {
@@ -77,6 +81,7 @@ export class RlTrainer implements TrainerPort {
       else break;
     }
     let checkpoint: string | null = null;
+    // A failed checkpoint on preemption is recorded (and logged) by checkpoint(); the window still closes.
     if (stop.aborted && this.stepsSinceCheckpoint > 0)
       checkpoint = await this.checkpoint('preempt').catch(() => null);
     return { steps, stopped: stop.aborted, checkpoint, detail: `policy version ${this.policyVersion()}` };
@@ -88,19 +93,34 @@ export class RlTrainer implements TrainerPort {
     const p = this.doStep(stop);
     this.running = p;
     try {
-      return await p;
+      const out = await p;
+      if (out.kind === 'trained') this.failures.recovered('step');
+      return out;
+    } catch (err) {
+      this.failures.record('step', err);
+      this.d.onBackendError?.(err);
+      throw err;
     } finally {
       this.running = null;
     }
   }
 
+  /** Save weights and optimizer state; a failure is recorded and logged, then thrown. */
   async checkpoint(tag: string): Promise<string> {
-    const backend = await this.d.backend();
-    const lastStep = this.steps.list(1)[0];
-    const ref = await backend.saveState(`${tag}-v${this.policyVersion()}-${Date.now()}`);
-    if (lastStep) this.steps.setCheckpoint(lastStep.id, ref.path);
-    this.stepsSinceCheckpoint = 0;
-    return ref.path;
+    try {
+      const backend = await this.d.backend();
+      const lastStep = this.steps.list(1)[0];
+      const ref = await backend.saveState(`${tag}-v${this.policyVersion()}-${Date.now()}`);
+      if (lastStep) this.steps.setCheckpoint(lastStep.id, ref.path);
+      this.stepsSinceCheckpoint = 0;
+      this.failures.recovered('checkpoint');
+      return ref.path;
+    } catch (err) {
+      this.failures.record('checkpoint', err);
+      this.d.onBackendError?.(err);
+      this.d.log.error({ err, tag }, 'saving a training checkpoint failed');
+      throw err;
+    }
   }
 
   private async doStep(stop?: AbortSignal): Promise<StepOutcome> {
@@ -212,7 +232,9 @@ export class RlTrainer implements TrainerPort {
     this.d.onSampler(ref, newVersion);
     this.stepsSinceCheckpoint++;
     let checkpoint: string | null = null;
-    if (this.stepsSinceCheckpoint >= c.checkpoint_every) checkpoint = await this.checkpoint('step');
+    // The step itself succeeded; a failed checkpoint is recorded and retried after the next step.
+    if (this.stepsSinceCheckpoint >= c.checkpoint_every)
+      checkpoint = await this.checkpoint('step').catch(() => null);
     this.d.log.info(
       { stepId, loss: fb.loss, samples: used.length, version: newVersion },
       'training step done',

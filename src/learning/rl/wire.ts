@@ -3,19 +3,23 @@ import { ConfigError } from '../../config/errors.js';
 import type { Config } from '../../config/schema.js';
 import type { Scheduler } from '../../scheduler/wire.js';
 import type { Db } from '../../store/db.js';
-import { TrainingStepRepository } from '../../store/training.js';
+import { RlFailureRepository, TrainingStepRepository } from '../../store/training.js';
 import type { PolicySampler, SampledSequence, SampleParams } from '../policy/sampler.js';
 import type { PolicySamplerFactory } from '../policy/wire.js';
 import { TinkerClient } from '../tinker/client.js';
-import { type SamplerRef, TinkerTrainer, type TrainerBackend } from '../tinker/trainer.js';
+import { type SamplerRef, TinkerTrainer } from '../tinker/trainer.js';
+import { type ReopenBackoff, TinkerConnection } from './connection.js';
 import { CompletionsTeacher } from './opd.js';
 import { RlTrainer } from './trainer-loop.js';
 
-/** A policy sampler backed by one Tinker sampler checkpoint (one weight version). */
+/**
+ * A policy sampler backed by one Tinker sampler checkpoint (one weight version). It samples
+ * through the connection, so a reopened session keeps serving the same weights.
+ */
 export class TinkerSampler implements PolicySampler {
   readonly name: string;
   constructor(
-    private readonly backend: TrainerBackend,
+    private readonly conn: Pick<TinkerConnection, 'get' | 'failed'>,
     private readonly ref: SamplerRef,
     readonly version: number,
   ) {
@@ -24,11 +28,17 @@ export class TinkerSampler implements PolicySampler {
 
   async sample(promptTokens: number[], p: SampleParams, signal: AbortSignal): Promise<SampledSequence> {
     if (signal.aborted) throw signal.reason;
-    return this.backend.sample(
-      promptTokens,
-      { max_tokens: p.maxTokens, temperature: p.temperature, stop: p.stop, seed: p.seed },
-      this.ref,
-    );
+    const backend = await this.conn.get();
+    try {
+      return await backend.sample(
+        promptTokens,
+        { max_tokens: p.maxTokens, temperature: p.temperature, stop: p.stop, seed: p.seed },
+        this.ref,
+      );
+    } catch (err) {
+      this.conn.failed(err);
+      throw err;
+    }
   }
 }
 
@@ -39,6 +49,9 @@ export interface RlRuntime {
   /** Connect to serving and scheduling once the app has started. */
   start(ctx: { setSampler(s: PolicySampler): void; scheduler: Scheduler | null }): void;
   stop(): Promise<void>;
+  /** The Tinker session shared by training and serving (reopened after a loss). */
+  connection: TinkerConnection;
+  /** Policy version, samples, checkpoint, session state and recent failures (`/v1/admin/train`). */
   status(): Record<string, unknown>;
 }
 
@@ -50,6 +63,8 @@ export interface RlDeps {
   currentGeneration(): number;
   /** Tests inject a client for the local Tinker-protocol server. */
   fetchFn?: typeof fetch;
+  /** Waits between failed session opens (tests shorten them). */
+  backoff?: ReopenBackoff;
 }
 
 /**
@@ -62,13 +77,16 @@ export function wireRl(d: RlDeps): RlRuntime | null {
   if (!c.enabled) return null;
   const log = d.log.child({ component: 'rl' });
   const steps = new TrainingStepRepository(d.db);
-  let opened: Promise<TinkerTrainer> | null = null;
+  const failures = new RlFailureRepository(d.db);
   let setSampler: ((s: PolicySampler) => void) | null = null;
   const abort = new AbortController();
   let loop: Promise<void> | null = null;
 
-  const backend = (): Promise<TinkerTrainer> => {
-    opened ??= (async () => {
+  const conn = new TinkerConnection({
+    failures,
+    log,
+    backoff: d.backoff,
+    open: async (hooks) => {
       const client = new TinkerClient({
         baseUrl: c.backend_url,
         apiKey: c.api_key ?? d.env[c.api_key_env],
@@ -80,15 +98,13 @@ export function wireRl(d: RlDeps): RlRuntime | null {
         loraRank: c.lora_rank,
         resumeFrom,
         tags: ['metaclaw'],
+        ...hooks,
       });
       log.info({ backend: c.backend_url, baseModel: c.base_model, resumeFrom }, 'Tinker session open');
       return t;
-    })();
-    opened.catch(() => {
-      opened = null; // retry on the next use
-    });
-    return opened;
-  };
+    },
+  });
+  const backend = () => conn.get();
 
   const opd = c.opd;
   if (opd.enabled && (!opd.base_url || !opd.model)) {
@@ -111,10 +127,17 @@ export function wireRl(d: RlDeps): RlRuntime | null {
     log,
     config: c,
     backend,
+    onBackendError: (err) => conn.failed(err),
     backendName: c.backend_url,
     currentGeneration: d.currentGeneration,
     onSampler: (ref, version) => {
-      void backend().then((b) => setSampler?.(new TinkerSampler(b, ref, version)));
+      try {
+        setSampler?.(new TinkerSampler(conn, ref, version));
+        failures.recovered('swap');
+      } catch (err) {
+        failures.record('swap', err);
+        log.error({ err, version }, 'could not put the new sampler weights live');
+      }
     },
   });
 
@@ -125,7 +148,7 @@ export function wireRl(d: RlDeps): RlRuntime | null {
     const ref: SamplerRef = latest
       ? { path: latest, name: latest.split('/').pop()! }
       : await b.saveWeightsForSampler('v0');
-    return new TinkerSampler(b, ref, steps.policyVersion());
+    return new TinkerSampler(conn, ref, steps.policyVersion());
   };
 
   return {
@@ -156,13 +179,16 @@ export function wireRl(d: RlDeps): RlRuntime | null {
     async stop() {
       abort.abort();
       await loop?.catch(() => {});
-      const t = await opened?.catch(() => null);
-      t?.close();
+      await conn.close();
     },
+    connection: conn,
     status: () => ({
       policy_version: trainer.policyVersion(),
       samples: trainer.queue.counts(),
       last_checkpoint: steps.latestCheckpoint(),
+      tinker: conn.status(),
+      unrecovered_failures: failures.unrecovered(),
+      failures: failures.recent(10),
     }),
   };
 }

@@ -81,6 +81,8 @@ export class TinkerClient {
       userMetadata?: Record<string, unknown>;
       projectId?: string;
       onLost?: (e: TinkerError) => void;
+      /** A heartbeat failed for another reason (network trouble): `null` when one succeeds again. */
+      onHeartbeatError?: (e: TinkerError | null) => void;
     },
     signal?: AbortSignal,
   ): Promise<TinkerSession> {
@@ -96,7 +98,13 @@ export class TinkerClient {
       throw new TinkerError('tinker_user_error', `create_session: ${res.error_message}`, {
         path: 'create_session',
       });
-    return new TinkerSession(this, res.session_id, o.onLost, res.warning_message ?? undefined);
+    return new TinkerSession(
+      this,
+      res.session_id,
+      o.onLost,
+      res.warning_message ?? undefined,
+      o.onHeartbeatError,
+    );
   }
 
   /** An immediate (non-future) POST. `undefined` fields are dropped by JSON.stringify, as the SDK drops None. */
@@ -159,6 +167,7 @@ export class TinkerSession {
     readonly id: string,
     private readonly onLost?: (e: TinkerError) => void,
     readonly warning?: string,
+    private readonly onHeartbeatError?: (e: TinkerError | null) => void,
   ) {
     this.timer = setInterval(() => void this.heartbeat(), client.heartbeatMs);
     // The heartbeat must never keep the process alive on its own.
@@ -176,6 +185,7 @@ export class TinkerSession {
         this.stop.signal,
       );
       this.heartbeats++;
+      if (this.heartbeatError) this.onHeartbeatError?.(null);
       this.heartbeatError = null;
     } catch (err) {
       if (this.state !== 'active') return;
@@ -189,7 +199,11 @@ export class TinkerSession {
         this.state = 'lost';
         clearInterval(this.timer);
         this.onLost?.(this.error);
-      } else this.heartbeatError = e;
+      } else {
+        // Told once per streak of failures, not on every beat.
+        if (!this.heartbeatError) this.onHeartbeatError?.(e);
+        this.heartbeatError = e;
+      }
     } finally {
       this.beating = false;
     }

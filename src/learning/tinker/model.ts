@@ -45,6 +45,11 @@ export class TrainingModel {
     readonly baseModel: string,
   ) {}
 
+  /** Set once a submit may have landed unseen: this model takes no more training calls. */
+  get brokenError(): TinkerError | null {
+    return this.broken;
+  }
+
   /** The last seq_id the service accepted. */
   get lastSeqId(): number {
     return this.seq;

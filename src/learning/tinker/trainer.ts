@@ -52,11 +52,13 @@ export interface TinkerTrainerOptions {
   /** Sampling sessions kept open; older ones are forgotten (the service expires them). */
   samplerCacheSize?: number;
   signal?: AbortSignal;
+  /** The heartbeat learned the service dropped the session. */
+  onLost?: (e: TinkerError) => void;
+  /** A heartbeat failed otherwise (`null`: beating again). */
+  onHeartbeatError?: (e: TinkerError | null) => void;
 }
 
 export class TinkerTrainer implements TrainerBackend {
-  /** Metrics of the last optim_step (the hosted service may send none). */
-  lastOptimMetrics: Record<string, number> = {};
   private readonly samplers = new Map<string, Promise<SamplingClient>>();
 
   private constructor(
@@ -66,7 +68,10 @@ export class TinkerTrainer implements TrainerBackend {
   ) {}
 
   static async open(client: TinkerClient, o: TinkerTrainerOptions): Promise<TinkerTrainer> {
-    const session = await client.createSession({ tags: o.tags ?? ['metaclaw'] }, o.signal);
+    const session = await client.createSession(
+      { tags: o.tags ?? ['metaclaw'], onLost: o.onLost, onHeartbeatError: o.onHeartbeatError },
+      o.signal,
+    );
     try {
       const model = await session.createModel(
         { baseModel: o.baseModel, lora: { rank: o.loraRank, seed: o.loraSeed } },
@@ -100,7 +105,7 @@ export class TinkerTrainer implements TrainerBackend {
   }
 
   async optimStep(adam: AdamParams): Promise<void> {
-    this.lastOptimMetrics = await this.model.optimStep(adam);
+    await this.model.optimStep(adam);
   }
 
   async saveWeightsForSampler(name: string): Promise<SamplerRef> {
@@ -120,6 +125,14 @@ export class TinkerTrainer implements TrainerBackend {
     if (!seq.logprobs || seq.logprobs.length !== seq.tokens.length)
       throw new TinkerError('tinker_server_error', 'sample: logprobs missing or not one per sampled token');
     return { tokens: seq.tokens, logprobs: seq.logprobs, stopReason: seq.stop_reason };
+  }
+
+  /** Why this trainer can take no more calls (session lost or closed, model broken); null = usable. */
+  unusable(): TinkerError | null {
+    if (this.session.error) return this.session.error;
+    if (this.session.state === 'closed')
+      return new TinkerError('tinker_user_error', `Tinker session ${this.session.id} is closed`);
+    return this.model.brokenError;
   }
 
   /** Stops the heartbeat; the model and its checkpoints stay on the service. */

@@ -4,6 +4,7 @@ import { skillsSchema } from './003_skills.js';
 import { judgeSchema } from './004_judge.js';
 import { judgeHealthSchema } from './005_judge_health.js';
 import { evolutionDedupeSchema } from './006_evolution_dedupe.js';
+import { rlFailuresSchema } from './007_rl_failures.js';
 
 /**
  * Ordered schema migrations. Append only: a shipped migration is never edited, because user
@@ -16,4 +17,5 @@ export const migrations: { name: string; sql: string }[] = [
   { name: '004_judge', sql: judgeSchema },
   { name: '005_judge_health', sql: judgeHealthSchema },
   { name: '006_evolution_dedupe', sql: evolutionDedupeSchema },
+  { name: '007_rl_failures', sql: rlFailuresSchema },
 ];

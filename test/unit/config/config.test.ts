@@ -20,12 +20,15 @@ describe('config validation', () => {
     expect(() => validateConfig({ proxy: { port: 'eighty' } })).toThrow(/proxy\.port/);
     expect(() => validateConfig({ upstream: { provider: 'google' } })).toThrow(/upstream\.provider/);
     expect(() => validateConfig({ proxy: { prot: 1 } })).toThrow(/proxy\.prot: unknown key/);
+    let caught: unknown;
     try {
       validateConfig({ upstream: { timeout_ms: -5 } });
     } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      expect((e as ConfigError).key).toBe('upstream.timeout_ms');
+      caught = e;
     }
+    // Fails if nothing was thrown, not only if the wrong thing was.
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).key).toBe('upstream.timeout_ms');
   });
 
   it('refuses a non-loopback bind without an API key', () => {

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { rlSection } from '../../../src/config/sections/rl.js';
+import { SampleQueue } from '../../../src/learning/rl/samples.js';
 import { opdAdvantages, RlTrainer } from '../../../src/learning/rl/trainer-loop.js';
 import type { FwdBwdResult, SamplerRef, TrainerBackend } from '../../../src/learning/tinker/trainer.js';
 import type { Datum } from '../../../src/learning/tinker/types.js';
@@ -173,6 +174,59 @@ describe('RlTrainer', () => {
       'save_weights_for_sampler',
       'save_weights',
     ]);
+  });
+});
+
+describe('RlTrainer failures and the waiting count', () => {
+  it('pending() is a COUNT that agrees with take() and writes nothing', async () => {
+    const t = setup({ max_policy_lag: 1 });
+    t.addTurn(1);
+    t.addTurn(-1, { version: 0 });
+    t.addTurn(null); // unjudged
+    t.addTurn(1, { policy: false }); // no tokens
+    t.addTurn(1, { generation: 1 }); // another generation
+    t.addTurn(0.5, { version: 5 }); // ahead of the policy: still within lag (lag is negative)
+    t.db.prepare("UPDATE turns SET consumed_by_evolution = 1 WHERE id = 't2'").run(); // consumed as support
+    expect(t.trainer.queue.pending(0, 0, 1)).toBe(2); // t1 and t6
+    // take() marks lagging samples stale, so compare from the lowest version up.
+    for (const version of [0, 1, 2, 3]) {
+      const before = t.trainer.queue.counts();
+      const n = t.trainer.queue.pending(0, version, 1);
+      expect(t.trainer.queue.counts()).toEqual(before); // no stale marks written by a count
+      const taken = new SampleQueue(t.db).take(0, version, 1, 100).samples.length;
+      expect(n).toBe(taken);
+    }
+  });
+
+  it('records a failed step and a failed checkpoint on preemption instead of swallowing them', async () => {
+    const t = setup({ checkpoint_every: 10 });
+    for (let i = 0; i < 4; i++) t.addTurn(i % 2 ? 1 : -1, { prompt: [i, i + 1] });
+    const fb = t.backend.forwardBackward.bind(t.backend);
+    t.backend.forwardBackward = async () => {
+      throw Object.assign(new Error('model gone'), { code: 'tinker_not_found' });
+    };
+    await expect(t.trainer.step()).rejects.toThrow(/model gone/);
+    expect(t.trainer.failures.recent()[0]).toMatchObject({
+      kind: 'step',
+      code: 'tinker_not_found',
+      recoveredAt: null,
+    });
+    t.backend.forwardBackward = fb;
+    expect((await t.trainer.step()).kind).toBe('trained');
+    expect(t.trainer.failures.recent()[0]!.recoveredAt).not.toBeNull(); // a later success clears it
+
+    t.backend.saveState = async () => {
+      throw new Error('disk quota exceeded on the service');
+    };
+    const stop = new AbortController();
+    stop.abort();
+    const out = await t.trainer.runUntil(stop.signal);
+    expect(out.checkpoint).toBeNull();
+    expect(t.trainer.failures.recent()[0]).toMatchObject({
+      kind: 'checkpoint',
+      message: 'disk quota exceeded on the service',
+    });
+    expect(t.trainer.failures.unrecovered()).toBe(1);
   });
 });
 

@@ -61,7 +61,7 @@ describe('SessionTracker', () => {
     const s1 = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(m1), now: 1 });
     const s2 = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(m2), now: 2 });
     const s3 = tracker.resolve({ client: 'x', kind: 'main', prefixHashes: hashes(m3), now: 3 });
-    expect(s1.isNew).toBe(true);
+    expect(s1.persist.create).toMatchObject({ source: 'inferred' });
     expect(s2.sessionId).toBe(s1.sessionId);
     expect(s3.sessionId).toBe(s1.sessionId);
     expect([s1.seq, s2.seq, s3.seq]).toEqual([1, 2, 3]);
