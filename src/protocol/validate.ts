@@ -1,6 +1,6 @@
 import { type core, z } from 'zod';
 import { ProtocolError } from './errors.js';
-import { kindOf } from './json.js';
+import { kindOf, preview } from './json.js';
 import type { JsonObject } from './types.js';
 
 /*
@@ -31,7 +31,7 @@ const ANTHROPIC_ROLES = ['user', 'assistant', 'system'] as const;
 
 function roleEnum<const T extends readonly [string, ...string[]]>(roles: T) {
   return z.enum(roles, {
-    error: (iss) => (iss.input === undefined ? 'is required' : `unknown role ${JSON.stringify(iss.input)}`),
+    error: (iss) => (iss.input === undefined ? 'is required' : `unknown role ${preview(iss.input)}`),
   });
 }
 

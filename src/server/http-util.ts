@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MAX_JSON_DEPTH, tooDeepAt } from '../protocol/json.js';
 
 export class HttpError extends Error {
   constructor(
@@ -32,18 +33,26 @@ export function sendJson(
 /** Read the whole request body, refusing (413) past `limit` bytes without buffering the excess. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
+  // Too large: answer and close the connection rather than drain what may be an endless body.
+  const close = { connection: 'close' };
   if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
     throw new HttpError(
       413,
       `request body is ${declared} bytes, over the ${limit}-byte limit`,
       'request_too_large',
+      undefined,
+      close,
     );
   }
   const { bytes, over } = await collectBytes(req, limit);
   if (over) {
-    req.resume();
-    throw new HttpError(413, `request body is over the ${limit}-byte limit`, 'request_too_large');
+    throw new HttpError(
+      413,
+      `request body is over the ${limit}-byte limit`,
+      'request_too_large',
+      undefined,
+      close,
+    );
   }
   return bytes;
 }
@@ -98,11 +107,24 @@ export function collectBytes(
 /** Parse a JSON request body; syntax errors become a 400 that says where. */
 export function parseJsonBody(buf: Buffer): unknown {
   if (buf.length === 0) throw new HttpError(400, 'request body is empty; expected a JSON object');
+  let value: unknown;
   try {
-    return JSON.parse(buf.toString('utf8'));
+    value = JSON.parse(buf.toString('utf8'));
   } catch (err) {
-    throw new HttpError(400, `request body is not valid JSON: ${(err as Error).message}`);
+    // V8's message quotes the text around the error; keep it short.
+    const why = (err as Error).message.slice(0, 200);
+    throw new HttpError(400, `request body is not valid JSON: ${why}`);
   }
+  const deep = tooDeepAt(value);
+  if (deep !== null) {
+    throw new HttpError(
+      400,
+      `${deep}: nested deeper than ${MAX_JSON_DEPTH} levels`,
+      'invalid_request_error',
+      deep === '(body)' ? undefined : deep,
+    );
+  }
+  return value;
 }
 
 export function headerValue(req: IncomingMessage, name: string): string | undefined {

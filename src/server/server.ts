@@ -1,5 +1,11 @@
 import http from 'node:http';
 import type { Logger } from 'pino';
+import {
+  anthropicErrorBody,
+  anthropicErrorTypeForStatus,
+  openAIErrorBody,
+  openAIErrorTypeForStatus,
+} from '../protocol/error-shapes.js';
 import { keyMatches, presentedKey } from './auth.js';
 import { sendError } from './errors.js';
 import { HttpError } from './http-util.js';
@@ -9,25 +15,76 @@ export interface ServerOptions {
   router: Router;
   apiKey?: string;
   log: Logger;
+  /** Slow-client limits (proxy.* keys); defaults match the config's. */
+  limits?: Partial<ServerLimits>;
 }
+
+export interface ServerLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+}
+
+const DEFAULT_LIMITS: ServerLimits = {
+  headersTimeoutMs: 30_000,
+  requestTimeoutMs: 300_000,
+  keepAliveTimeoutMs: 65_000,
+  maxConnections: 256,
+};
 
 /**
  * The HTTP front door: routing, proxy-key auth, and a last line of defence so that no input can
  * crash the process (every handler error becomes a response in the route's protocol shape).
  */
 export function createHttpServer(opts: ServerOptions): http.Server {
-  const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
+  const l = { ...DEFAULT_LIMITS, ...opts.limits };
+  // Header and request-receipt timeouts bound how long a client may take to *send*; once the
+  // request is in, the response (a stream may run for minutes) is not limited by them. Node checks
+  // them every `connectionsCheckingInterval`, so that follows the shortest limit.
+  const options: http.ServerOptions = {
+    headersTimeout: l.headersTimeoutMs,
+    requestTimeout: l.requestTimeoutMs,
+    keepAliveTimeout: l.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(l.headersTimeoutMs / 4))),
+  };
+  const server = http.createServer(options, (req, res) => {
     dispatch(opts, req, res).catch((err) => {
       opts.log.error({ err }, 'unhandled error in request handler');
       if (!res.headersSent) sendError(res, 'openai', 500, 'internal error');
       else res.destroy();
     });
   });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    else socket.destroy();
+  server.maxConnections = l.maxConnections;
+  server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
+    if (!socket.writable || err.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    socket.end(parserErrorResponse(err));
   });
   return server;
+}
+
+/**
+ * A request Node's parser refused (bad Content-Length, oversize headers, too slow): answer with a
+ * JSON error in the protocol the request line names, when it got that far.
+ */
+function parserErrorResponse(err: NodeJS.ErrnoException & { rawPacket?: Buffer }): string {
+  const [status, reason, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'request headers are too large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'the request was not received in time']
+        : [400, 'Bad Request', `malformed HTTP request (${err.code ?? 'parse error'})`];
+  const line = err.rawPacket?.subarray(0, 256).toString('latin1') ?? '';
+  const shape = /^\S+ \/v1\/messages/.test(line) ? 'anthropic' : 'openai';
+  const body = JSON.stringify(
+    shape === 'anthropic'
+      ? anthropicErrorBody(anthropicErrorTypeForStatus(status), message)
+      : openAIErrorBody(message, openAIErrorTypeForStatus(status)),
+  );
+  return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
 }
 
 async function dispatch(
@@ -60,11 +117,14 @@ async function dispatch(
   }
   const { route, params } = match;
   if (route.auth && opts.apiKey && !keyMatches(presentedKey(req), opts.apiKey)) {
-    req.resume();
+    // Never read an unauthenticated body: answer and close the connection (the client may be
+    // sending an endless one).
     sendError(res, route.errorShape, 401, 'missing or invalid API key for this MetaClaw proxy', {
-      type: route.errorShape === 'anthropic' ? 'authentication_error' : 'authentication_error',
+      type: 'authentication_error',
       code: 'invalid_api_key',
+      headers: { connection: 'close' },
     });
+    res.on('finish', () => req.socket.destroySoon());
     return;
   }
   try {

@@ -24,8 +24,42 @@ export interface FolderScan {
   warnings: SkillWarning[];
 }
 
+/** Default for `skills.max_file_bytes`: far above any real skill, far below a memory problem. */
+export const DEFAULT_MAX_SKILL_FILE_BYTES = 256 * 1024;
+
+/** Why a skill file was not read (a warning naming the file), from readSkillFile. */
+export class SkillFileSkipped extends Error {}
+
+/**
+ * Read a SKILL.md only if it is a regular file of at most `maxBytes`. Opened non-blocking and
+ * checked on the open descriptor, so a FIFO (which would block the open or the read forever) or a
+ * link to /dev/zero (an endless read) is refused instead of freezing the process.
+ */
+export function readSkillFile(file: string, maxBytes = DEFAULT_MAX_SKILL_FILE_BYTES): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new SkillFileSkipped('not a regular file; skipped');
+    if (st.size > maxBytes)
+      throw new SkillFileSkipped(`is ${st.size} bytes, over skills.max_file_bytes (${maxBytes}); skipped`);
+    // Read at most what fstat promised (+1 to notice a file growing past the cap meanwhile).
+    const buf = Buffer.alloc(st.size + 1);
+    let n = 0;
+    for (;;) {
+      const got = fs.readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+      if (n > maxBytes) throw new SkillFileSkipped(`grew past skills.max_file_bytes (${maxBytes}); skipped`);
+      if (n === buf.length) break;
+    }
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Read every `<dir>/<name>/SKILL.md`; broken ones become warnings, the rest still load. */
-export function scanFolder(dir: string): FolderScan {
+export function scanFolder(dir: string, maxFileBytes = DEFAULT_MAX_SKILL_FILE_BYTES): FolderScan {
   const scan: FolderScan = { skills: new Map(), broken: new Set(), warnings: [] };
   let entries: fs.Dirent[];
   try {
@@ -39,12 +73,13 @@ export function scanFolder(dir: string): FolderScan {
     const file = path.join(dir, e.name, SKILL_FILE);
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = readSkillFile(file, maxFileBytes);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') continue;
       scan.broken.add(e.name);
-      scan.warnings.push({ file, reason: `cannot read: ${(err as Error).message}` });
+      const why = err instanceof SkillFileSkipped ? err.message : `cannot read: ${(err as Error).message}`;
+      scan.warnings.push({ file, reason: why });
       continue;
     }
     try {
@@ -63,7 +98,7 @@ export function readSkillAt(p: string): { doc: SkillDocument; folder: string; fi
   const stat = fs.statSync(p);
   const file = stat.isDirectory() ? path.join(p, SKILL_FILE) : p;
   const folder = path.dirname(path.resolve(file));
-  const text = fs.readFileSync(file, 'utf8');
+  const text = readSkillFile(file);
   // A folder named after the skill must match it; a loose file's folder name is not checked.
   const folderName = path.basename(folder);
   const doc = parseSkill(text, SKILL_NAME_RE.test(folderName) && stat.isDirectory() ? folderName : undefined);
@@ -92,7 +127,7 @@ export function writeFileAtomic(file: string, text: string): void {
 export function writeSkill(dir: string, doc: SkillDocument): boolean {
   const file = path.join(dir, doc.frontmatter.name, SKILL_FILE);
   try {
-    if (contentKey(parseSkill(fs.readFileSync(file, 'utf8'))) === contentKey(doc)) return false;
+    if (contentKey(parseSkill(readSkillFile(file))) === contentKey(doc)) return false;
   } catch {
     // Missing or broken: (re)write it.
   }
@@ -109,15 +144,47 @@ export function retireSkillFolder(dir: string, name: string, now = Date.now()): 
   fs.renameSync(src, dst);
 }
 
-/** Copy a skill folder's extra files (everything but SKILL.md) into `dst`. */
-export function copyExtras(srcFolder: string, dstFolder: string): void {
-  if (path.resolve(srcFolder) === path.resolve(dstFolder)) return;
-  for (const e of fs.readdirSync(srcFolder, { withFileTypes: true })) {
-    if (e.name === SKILL_FILE || e.name.startsWith('.')) continue;
-    fs.mkdirSync(dstFolder, { recursive: true });
-    fs.cpSync(path.join(srcFolder, e.name), path.join(dstFolder, e.name), {
-      recursive: true,
-      dereference: true,
-    });
-  }
+/**
+ * Copy a skill folder's extra files (everything but SKILL.md) into `dst`. Symbolic links are never
+ * followed out of the source folder (a link to a secret elsewhere must not be copied into the
+ * library and out again): a link to a regular file inside the folder is copied as that file, any
+ * other link, FIFO or device is skipped and returned so the caller can say so.
+ */
+export function copyExtras(srcFolder: string, dstFolder: string): SkillWarning[] {
+  if (path.resolve(srcFolder) === path.resolve(dstFolder)) return [];
+  const root = fs.realpathSync(srcFolder);
+  const skipped: SkillWarning[] = [];
+  const walk = (src: string, dst: string, top: boolean) => {
+    for (const e of fs.readdirSync(src, { withFileTypes: true })) {
+      if (top && (e.name === SKILL_FILE || e.name.startsWith('.'))) continue;
+      const from = path.join(src, e.name);
+      const to = path.join(dst, e.name);
+      let real = from;
+      if (e.isSymbolicLink()) {
+        try {
+          real = fs.realpathSync(from);
+        } catch {
+          skipped.push({ file: from, reason: 'broken symbolic link; skipped' });
+          continue;
+        }
+        if (real !== root && !real.startsWith(root + path.sep)) {
+          skipped.push({ file: from, reason: `symbolic link to ${real}, outside the skill folder; skipped` });
+          continue;
+        }
+      }
+      const st = fs.statSync(real);
+      if (st.isDirectory() && !e.isSymbolicLink()) {
+        fs.mkdirSync(to, { recursive: true });
+        walk(from, to, false);
+      } else if (st.isFile()) {
+        fs.mkdirSync(dst, { recursive: true });
+        fs.copyFileSync(real, to);
+      } else {
+        const what = st.isDirectory() ? 'symbolic link to a folder' : 'not a regular file or folder';
+        skipped.push({ file: from, reason: `${what}; skipped` });
+      }
+    }
+  };
+  walk(srcFolder, dstFolder, true);
+  return skipped;
 }

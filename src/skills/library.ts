@@ -96,7 +96,7 @@ export class SkillLibrary {
 
   constructor(
     readonly repo: SkillRepository,
-    private readonly opts: { dir?: string; log?: Logger; retireGraceMs?: number } = {},
+    private readonly opts: { dir?: string; log?: Logger; retireGraceMs?: number; maxFileBytes?: number } = {},
   ) {}
 
   get dir(): string | undefined {
@@ -159,7 +159,7 @@ export class SkillLibrary {
   sync(): SyncResult {
     const dir = this.opts.dir;
     if (!dir) return { generation: null, warnings: [] };
-    const scan = scanFolder(dir);
+    const scan = scanFolder(dir, this.opts.maxFileBytes);
     for (const w of scan.warnings)
       this.opts.log?.warn({ file: w.file, reason: w.reason }, 'skipping invalid skill file');
     const applied = this.repo.apply(

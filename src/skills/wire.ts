@@ -48,7 +48,7 @@ export function createSkills(d: SkillsDeps): SkillsRuntime {
   const dir = skillsDir(d.loaded);
   const log = d.log.child({ component: 'skills' });
   const repo = new SkillRepository(d.db);
-  const library = new SkillLibrary(repo, { dir, log });
+  const library = new SkillLibrary(repo, { dir, log, maxFileBytes: cfg.max_file_bytes });
   const embedder = d.embedder ?? httpEmbedder(d.loaded, d.env ?? process.env);
   const embeddings =
     cfg.enabled && cfg.retrieval !== 'lexical' && embedder

@@ -27,7 +27,7 @@ export class StoreError extends Error {
  * only an OS crash or power loss can drop the last few commits.
  */
 export function openStore(file: string): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') restrictStoreFiles(file);
   let db: Db;
   try {
     db = new Database(file);
@@ -50,7 +50,35 @@ export function openStore(file: string): Db {
   // Writes land at the right edge of each index, so SQLite's stock 2 MB serves as fast.
   db.pragma('cache_size = -2000');
   migrate(db);
+  // A -wal/-shm left by an older version keeps its own mode; new ones copy the main file's.
+  if (file !== ':memory:') for (const f of SIDE_FILES) chmodIfExists(file + f, 0o600);
   return db;
+}
+
+const SIDE_FILES = ['-wal', '-shm', '-journal'];
+
+/**
+ * The store holds every prompt and answer: its folder is 0700 and its files 0600, on creation and
+ * whenever an existing store is opened. SQLite creates -wal/-shm with the main file's mode, so the
+ * main file is created (empty, which SQLite accepts) with 0600 before SQLite opens it.
+ */
+function restrictStoreFiles(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodIfExists(dir, 0o700);
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  chmodIfExists(file, 0o600);
+  for (const f of SIDE_FILES) chmodIfExists(file + f, 0o600);
+}
+
+function chmodIfExists(p: string, mode: number): void {
+  try {
+    if ((fs.statSync(p).mode & 0o777) !== mode) fs.chmodSync(p, mode);
+  } catch (err) {
+    // Missing, or not ours to change (a shared folder owned by someone else): leave it.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'EPERM') throw err;
+  }
 }
 
 export function migrate(db: Db): void {

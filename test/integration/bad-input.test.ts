@@ -1,3 +1,4 @@
+import net from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../fixtures/fake-llm/index.js';
@@ -112,6 +113,69 @@ describe('bad input', () => {
     expect((await fetch(`${proxy.url}/healthz`)).status).toBe(200);
     // Whatever went upstream was a structurally valid request.
     for (const req of fake.requests.slice(before)) expect(Array.isArray(req.body.messages)).toBe(true);
+  });
+
+  it('answers 10,000-level nesting with a 400 naming the field, in each protocol shape (issue 17 point 8)', async () => {
+    const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+    const cases: [string, string, string][] = [
+      [
+        '/v1/chat/completions',
+        `{"model":"m","messages":[{"role":${deep},"content":"x"}]}`,
+        'messages[0].role',
+      ],
+      [
+        '/v1/messages',
+        `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"stop_sequences":${deep}}`,
+        'stop_sequences',
+      ],
+      ['/v1/responses', `{"model":"m","input":[{"role":${deep},"content":"x"}]}`, 'input[0].role'],
+    ];
+    for (const [path, body, field] of cases) {
+      const r = await post(path, body);
+      expect(r.status).toBe(400);
+      checkShape(path, r);
+      const message = (r.json as { error: { message: string } }).error.message;
+      expect(message.startsWith(`${field}`)).toBe(true);
+      expect(message.length).toBeLessThan(300);
+    }
+    expect((await fetch(`${proxy.url}/healthz`)).status).toBe(200);
+  });
+
+  it('does not echo a large offending value back (issue 17 point 8)', async () => {
+    const role = 'r'.repeat(50_000);
+    for (const path of ['/v1/chat/completions', '/v1/messages']) {
+      const r = await post(
+        path,
+        JSON.stringify({ model: 'm', max_tokens: 5, messages: [{ role, content: 'x' }] }),
+      );
+      checkShape(path, r);
+      expect(JSON.stringify(r.json).length).toBeLessThan(500);
+    }
+  });
+
+  it('answers parser-level errors with a JSON body in the protocol shape (issue 17 points 5, 8)', async () => {
+    const raw = (text: string) =>
+      new Promise<string>((resolve) => {
+        const socket = net.connect(Number(new URL(proxy.url).port), '127.0.0.1', () => socket.write(text));
+        let got = '';
+        socket.on('data', (d) => {
+          got += d.toString('latin1');
+        });
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(got));
+      });
+    const body = (got: string) => JSON.parse(got.slice(got.indexOf('\r\n\r\n') + 4)) as unknown;
+    const badLength = await raw('POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-length: 1x\r\n\r\n');
+    expect(badLength).toMatch(/^HTTP\/1\.1 400/);
+    expect(body(badLength)).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+    const huge = await raw(
+      `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(40_000)}\r\n\r\n`,
+    );
+    expect(huge).toMatch(/^HTTP\/1\.1 431/);
+    expect(body(huge)).toMatchObject({
+      error: { message: expect.any(String), type: 'invalid_request_error' },
+    });
+    expect((await fetch(`${proxy.url}/healthz`)).status).toBe(200);
   });
 
   it('refuses bodies over the limit with 413', async () => {

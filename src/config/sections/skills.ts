@@ -56,6 +56,12 @@ export const skillsSection = z
      * end of the system prompt (changes at every new task, so the cached history after it is lost).
      */
     placement: z.enum(['user', 'system']).default('user'),
+    /** A SKILL.md larger than this is skipped with a warning naming the file (issue 17: no size cap froze the proxy). */
+    max_file_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(256 * 1024),
     /** Watch the folder for hand edits (else only `metaclaw skills sync` picks them up). */
     watch: z.boolean().default(true),
     /** How often the service checks the store for change sets made by the CLI. */

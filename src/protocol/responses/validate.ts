@@ -1,5 +1,5 @@
 import { type core, z } from 'zod';
-import { kindOf } from '../json.js';
+import { kindOf, preview } from '../json.js';
 import type { JsonObject } from '../types.js';
 import { specificIssue, validateWith } from '../validate.js';
 
@@ -28,7 +28,7 @@ const ROLES = ['user', 'assistant', 'system', 'developer'] as const;
 const ITEMS: Record<string, z.ZodType> = {
   message: z.looseObject({
     role: z.enum(ROLES, {
-      error: (iss) => (iss.input === undefined ? 'is required' : `unknown role ${JSON.stringify(iss.input)}`),
+      error: (iss) => (iss.input === undefined ? 'is required' : `unknown role ${preview(iss.input)}`),
     }),
     content: z.union([z.string(), parts], expect('a string or an array of content parts')),
   }),

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
+import { type ModelMap, mapModel } from '../../config/model-map.js';
 import { NO_UPSTREAM_HELP } from '../../config/upstream.js';
 import { extractUpstreamErrorMessage } from '../../protocol/error-shapes.js';
 import { ProtocolError } from '../../protocol/errors.js';
@@ -20,7 +21,7 @@ import { sendError, shapeForProtocol } from '../errors.js';
 import { collectBytes, HttpError, headerValue, parseJsonBody, readBody } from '../http-util.js';
 import type { PromptInjector } from '../injection.js';
 import { protocolPair } from './pairs.js';
-import type { TurnDraft, TurnRecorder } from './recorder.js';
+import { STORE_WRITE_FAILED, type TurnDraft, type TurnRecorder } from './recorder.js';
 import { relayStream } from './stream-relay.js';
 
 export interface ProxyDeps {
@@ -35,6 +36,8 @@ export interface ProxyDeps {
   onActivity?(now: number): void;
   /** Counts requests in flight, for graceful shutdown. */
   inflight: { n: number };
+  /** `upstream.model_map`: client model → upstream model (read per request). */
+  modelMap?(): ModelMap | undefined;
 }
 
 const VALIDATORS: Partial<Record<WireProtocol, (b: unknown) => JsonObject>> = {
@@ -60,7 +63,11 @@ export async function handleProxy(
     await serve(protocol, req, res, url, deps);
   } catch (err) {
     if (err instanceof HttpError)
-      sendError(res, shape, err.status, err.message, { type: err.type, param: err.param });
+      sendError(res, shape, err.status, err.message, {
+        type: err.type,
+        param: err.param,
+        headers: err.headers,
+      });
     else if (err instanceof ProtocolError)
       sendError(res, shape, err.status, err.message, { type: err.type, param: err.param });
     else {
@@ -177,7 +184,9 @@ async function forward(a: ForwardArgs): Promise<void> {
     prefixHashes,
   });
   let upstreamBody = pair.toUpstream(injected.body);
-  if (backend.model) upstreamBody = { ...upstreamBody, model: backend.model };
+  // upstream.model_map (H5): the client's model mapped for the upstream, else upstream.model.
+  const target = mapModel(deps.modelMap?.(), upstreamBody.model) ?? backend.model;
+  if (target && target !== upstreamBody.model) upstreamBody = { ...upstreamBody, model: target };
   // Nothing changed: forward the client's bytes exactly as received.
   const unchanged = upstreamBody === body;
   const upstreamText = unchanged ? raw.toString('utf8') : JSON.stringify(upstreamBody);
@@ -201,6 +210,7 @@ async function forward(a: ForwardArgs): Promise<void> {
     injectedRevisionIds: injected.injectedRevisionIds,
     policyVersion: null,
     sessionWrite: assignment.persist,
+    client: clientName(req),
   };
   res.setHeader('x-metaclaw-session-id', draft.sessionId);
   res.setHeader('x-metaclaw-turn-id', draft.id);
@@ -295,12 +305,17 @@ async function forward(a: ForwardArgs): Promise<void> {
     return;
   }
   const clientJson = pair.same ? upstreamJson : pair.responseToClient(upstreamJson, body);
-  await deps.recorder.record(draft, {
+  const stored = await deps.recorder.record(draft, {
     status: 'ok',
     httpStatus: 200,
     response: clientJson,
     responseText: pair.same ? text : undefined,
   });
+  if (stored === null && deps.recorder.failOnWriteError) {
+    // store.on_write_error: fail — a response the client saw complete is never lost.
+    sendError(res, shape, 503, STORE_WRITE_FAILED, { type: 'api_error', code: 'store_write_failed' });
+    return;
+  }
   // Same protocol: the upstream's bytes, untouched.
   const out = pair.same ? text : JSON.stringify(clientJson);
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });

@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import type { JsonObject, WireProtocol } from '../../protocol/types.js';
 import type { SessionWrite } from '../../sessions/tracker.js';
 import type { TurnKind, TurnRecord, TurnRepository, TurnStatus } from '../../store/turns.js';
+import { StoreHealth } from '../../store/write-health.js';
 import type { PolicyTrace } from '../../upstream/types.js';
+import { logRequest } from './request-log.js';
 
 /** Everything known about a turn while it is being served; written once, when it ends. */
 export interface TurnDraft {
@@ -27,6 +29,8 @@ export interface TurnDraft {
   policy?: PolicyTrace;
   /** Session row/prefix writes that ride along with this turn's commit. */
   sessionWrite: SessionWrite;
+  /** The calling agent, for the request log line. */
+  client?: string | null;
 }
 
 export interface TurnOutcome {
@@ -38,6 +42,10 @@ export interface TurnOutcome {
   error?: string;
 }
 
+/** The error a client gets when its turn could not be stored (store.on_write_error: fail). */
+export const STORE_WRITE_FAILED =
+  'MetaClaw could not record this turn (is the disk full?), so it is not delivered; see `metaclaw status` (store.on_write_error: fail)';
+
 export type TurnListener = (turn: TurnRecord) => void;
 
 /** Writes finished turns to the store (synchronously: the commit precedes the response's end). */
@@ -48,6 +56,10 @@ export class TurnRecorder {
   constructor(
     private readonly repo: TurnRepository,
     private readonly log: Logger,
+    /** Turn-write health, read by /readyz, /healthz, status, doctor and the dashboard. */
+    readonly health: StoreHealth = new StoreHealth(),
+    /** `store.on_write_error: fail`: a turn that could not be stored fails its request (503). */
+    readonly failOnWriteError = true,
   ) {}
 
   onRecorded(l: TurnListener): void {
@@ -87,6 +99,7 @@ export class TurnRecorder {
       responseTokenIds: d.policy?.responseTokenIds ?? null,
       responseLogprobs: d.policy?.logprobs ?? null,
     };
+    logRequest(this.log, turn, d.client);
     return new Promise((resolve) => {
       this.queue.push({ turn, session: d.sessionWrite, resolve });
       if (!this.flushScheduled) {
@@ -100,6 +113,9 @@ export class TurnRecorder {
     this.flushScheduled = false;
     const batch = this.queue;
     this.queue = [];
+    // Turns that were not stored: they resolve null and reach no listener (a judge job for a
+    // turn that does not exist would judge the previous turn as if the session had ended).
+    const failed = new Set<string>();
     try {
       this.repo.insertBatch(batch);
     } catch (err) {
@@ -111,13 +127,15 @@ export class TurnRecorder {
         } catch (e) {
           // Losing a turn is bad, but failing the user's request over it is worse: log loudly.
           this.log.error({ err: e, turnId: b.turn.id }, 'failed to record turn');
-          b.resolve(null);
-          b.resolve = () => {};
+          failed.add(b.turn.id);
+          this.health.recordFailure(e);
         }
       }
     }
-    for (const b of batch) b.resolve(b.turn);
+    if (failed.size < batch.length) this.health.recordSuccess();
+    for (const b of batch) b.resolve(failed.has(b.turn.id) ? null : b.turn);
     for (const b of batch) {
+      if (failed.has(b.turn.id)) continue;
       for (const l of this.listeners) {
         try {
           l(b.turn);

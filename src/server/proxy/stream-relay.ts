@@ -6,7 +6,13 @@ import type { JsonObject, SseEvent, WireProtocol } from '../../protocol/types.js
 import type { CancelSignal } from '../../upstream/cancel.js';
 import type { UpstreamResponse } from '../../upstream/types.js';
 import type { ProtocolPair } from './pairs.js';
-import { elapsedMs, type TurnDraft, type TurnOutcome, type TurnRecorder } from './recorder.js';
+import {
+  elapsedMs,
+  STORE_WRITE_FAILED,
+  type TurnDraft,
+  type TurnOutcome,
+  type TurnRecorder,
+} from './recorder.js';
 
 export interface RelayOptions {
   upstream: UpstreamResponse;
@@ -35,10 +41,16 @@ export async function relayStream(o: RelayOptions): Promise<void> {
   let recorded = false;
   let terminalSeen = false;
 
-  const record = async (outcome: TurnOutcome) => {
-    if (recorded) return;
+  /** Resolves false when the turn could not be stored and store.on_write_error is fail. */
+  const record = async (outcome: TurnOutcome): Promise<boolean> => {
+    if (recorded) return true;
     recorded = true;
-    await o.recorder.record(draft, outcome);
+    const stored = await o.recorder.record(draft, outcome);
+    return stored !== null || !o.recorder.failOnWriteError;
+  };
+  // Not stored: the client gets an error event instead of the stream's final event.
+  const refuseEnd = () => {
+    res.end(`\n${errorEvents(STORE_WRITE_FAILED)}`);
   };
   const finalResponse = (): JsonObject | null => {
     try {
@@ -88,7 +100,11 @@ export async function relayStream(o: RelayOptions): Promise<void> {
         observe(events);
         out = chunk;
       }
-      if (terminalSeen) await record(completed());
+      if (terminalSeen && !(await record(completed()))) {
+        refuseEnd();
+        drainTimer = drainDeadline(o.upstream.body);
+        continue;
+      }
       if (terminalSeen && !translator) {
         // Nothing follows the terminal event: end the client's response with it now rather than
         // when the upstream closes its body (a write and a wake-up fewer on every stream's end).
@@ -102,7 +118,7 @@ export async function relayStream(o: RelayOptions): Promise<void> {
     if (translator) {
       const tail = translator.finish();
       observe(tail);
-      if (terminalSeen) await record(completed());
+      if (terminalSeen && !(await record(completed()))) return refuseEnd();
       if (tail.length > 0) res.write(tail.map(formatSse).join(''));
     }
     if (!terminalSeen) {

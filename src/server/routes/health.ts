@@ -2,12 +2,15 @@ import { localDay } from '../../learning/budget.js';
 import type { Db } from '../../store/db.js';
 import { storeHealthy } from '../../store/db.js';
 import { JudgeHealthRepository } from '../../store/judge-health.js';
+import type { StoreHealth } from '../../store/write-health.js';
 import { sendJson } from '../http-util.js';
 import type { Route } from '../router.js';
 
 export interface HealthDeps {
   version: string;
   db: Db;
+  /** Turn-write health: a failing write turns readiness red and shows here. */
+  storeWrites?: StoreHealth;
   upstreamName(): string | null;
   /** False while starting or draining for shutdown. */
   ready(): boolean;
@@ -23,11 +26,23 @@ export function healthRoutes(d: HealthDeps): Route[] {
       errorShape: 'openai',
       handler: ({ res }) => {
         const storeOk = storeHealthy(d.db);
+        const writes = d.storeWrites?.snapshot();
+        // Failing writes keep liveness 200 (restarting does not free disk space) but say so.
         sendJson(res, storeOk ? 200 : 503, {
-          status: storeOk ? 'ok' : 'degraded',
+          status: storeOk && writes?.ok !== false ? 'ok' : 'degraded',
           version: d.version,
           pid: process.pid,
-          store: storeOk ? 'ok' : 'error',
+          store: !storeOk ? 'error' : writes?.ok === false ? 'write_failing' : 'ok',
+          ...(writes
+            ? {
+                store_writes: {
+                  ok: writes.ok,
+                  failed_writes: writes.failedWrites,
+                  last_error: writes.lastError,
+                  since: writes.since,
+                },
+              }
+            : {}),
           upstream: d.upstreamName() ?? 'not configured',
           uptime_s: Math.round((Date.now() - d.startedAt) / 1000),
           // Today's judge votes and invalid votes per judge model, with a warning per unhealthy one.
@@ -41,7 +56,7 @@ export function healthRoutes(d: HealthDeps): Route[] {
       auth: false,
       errorShape: 'openai',
       handler: ({ res }) => {
-        const ready = d.ready() && storeHealthy(d.db);
+        const ready = d.ready() && storeHealthy(d.db) && d.storeWrites?.ok !== false;
         sendJson(res, ready ? 200 : 503, { ready });
       },
     },

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -35,5 +36,34 @@ describe('openStore', () => {
     expect(db.prepare('SELECT x FROM keep').pluck().get()).toBe('still here');
     // Migrations ran on it as on a new store.
     expect(db.prepare('SELECT COUNT(*) FROM turns').pluck().get()).toBe(0);
+  });
+});
+
+describe('store permissions (issue 17 point 2)', () => {
+  const modeOf = (p: string) => fs.statSync(p).mode & 0o777;
+
+  it('creates the store 0600 (with its -wal and -shm) in a 0700 folder', () => {
+    const home = path.join(tempHome('metaclaw-perm-'), 'home');
+    const file = path.join(home, 'metaclaw.db');
+    const db = openStore(file);
+    db.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1)');
+    expect(modeOf(home)).toBe(0o700);
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(modeOf(f)).toBe(0o600);
+    db.close();
+  });
+
+  it('tightens an existing world-readable store and its folder when it is opened', () => {
+    const home = tempHome('metaclaw-perm-');
+    const file = path.join(home, 'metaclaw.db');
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    old.exec('CREATE TABLE keep (x); INSERT INTO keep VALUES (1)');
+    fs.chmodSync(home, 0o755);
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.chmodSync(f, 0o644);
+    const db = openStore(file);
+    expect(modeOf(home)).toBe(0o700);
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(modeOf(f)).toBe(0o600);
+    db.close();
+    old.close();
   });
 });
