@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/errors.js';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
+import { metaclawHome } from '../config/paths.js';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -30,5 +31,23 @@ export class CliError extends Error {
     readonly exitCode = 1,
   ) {
     super(message);
+  }
+}
+
+/**
+ * The config, or the error that stops it loading, without exiting: for commands that must work
+ * from the pid file whatever the config says (`stop`, `status`). `home` never depends on the file.
+ */
+export function loadLenient(opts: GlobalOptions): {
+  home: string;
+  loaded: LoadedConfig | null;
+  error: string | null;
+} {
+  try {
+    const loaded = loadConfig({ configFile: opts.config });
+    return { home: loaded.home, loaded, error: null };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return { home: metaclawHome(), loaded: null, error: err.message };
   }
 }

@@ -3,9 +3,12 @@ import type { Command } from 'commander';
 import { ConfigError } from '../config/errors.js';
 import { type LoadedConfig, loadConfig, storePath } from '../config/load.js';
 import { resolveUnderHome } from '../config/paths.js';
+import type { Config } from '../config/schema.js';
 import { resolveUpstream } from '../config/upstream.js';
-import { INTEGRATIONS, integrationContext } from '../integrations/registry.js';
+import { checkEndpoint, wiredEndpoint } from '../integrations/endpoints.js';
+import { INTEGRATIONS, integrationContext, proxyUrlFor } from '../integrations/registry.js';
 import { loadWiringState } from '../integrations/state.js';
+import type { AgentId } from '../integrations/types.js';
 import { checkUpstream } from '../integrations/upstream-check.js';
 import { localDay } from '../learning/budget.js';
 import { resolveLlmEndpoint } from '../learning/llm-client.js';
@@ -160,8 +163,8 @@ export async function runDoctor(
         : { name: `signal`, status: 'ok', detail: `${r.signal}: works${note} — ${r.detail}` },
     );
 
-  const state = loadWiringState(home);
   const ctx = integrationContext({ loaded, say: () => {} });
+  const state = loadWiringState(home, ctx.userHome);
   const wired = Object.keys(state) as (keyof typeof state)[];
   if (wired.length === 0)
     checks.push({
@@ -170,20 +173,61 @@ export async function runDoctor(
       detail: 'no agent wired',
       hint: 'metaclaw integrate openclaw|claude-code|codex',
     });
+  const service = svc && (await healthy(svc.url)) ? svc : null;
   for (const id of wired) {
     const s = INTEGRATIONS[id].status(ctx);
-    checks.push(
-      s.wired
-        ? { name: 'agents', status: 'ok', detail: `${id}: ${s.detail}` }
-        : {
-            name: 'agents',
-            status: 'fail',
-            detail: `${id}: ${s.detail}`,
-            hint: `metaclaw integrate ${id} (or --remove)`,
-          },
-    );
+    if (!s.wired) {
+      checks.push({
+        name: 'agents',
+        status: 'fail',
+        detail: `${id}: ${s.detail}`,
+        hint: `metaclaw integrate ${id} (or --remove)`,
+      });
+      continue;
+    }
+    checks.push(await agentEndpointCheck(id, ctx.userHome, config, service, env, s.detail));
   }
   return checks;
+}
+
+/**
+ * A wired agent's URL and key, as its own file holds them, against the running service (a real
+ * request) or, when none runs, against proxy.host/port and proxy.api_key.
+ */
+async function agentEndpointCheck(
+  id: AgentId,
+  userHome: string,
+  config: Config,
+  service: { url: string } | null,
+  env: NodeJS.ProcessEnv,
+  wiredDetail: string,
+): Promise<Check> {
+  const fix = `metaclaw integrate ${id}   (re-wires it with the current proxy.port and proxy.api_key)`;
+  const ep = wiredEndpoint(id, userHome, env);
+  if (!ep) return { name: 'agents', status: 'ok', detail: `${id}: ${wiredDetail}` };
+  if (service) {
+    const r = await checkEndpoint(ep, service);
+    return r.ok
+      ? { name: 'agents', status: 'ok', detail: `${id}: ${r.detail}` }
+      : { name: 'agents', status: 'fail', detail: `${id}: ${r.detail}`, hint: fix };
+  }
+  const expected = proxyUrlFor(config);
+  if (ep.url !== expected)
+    return {
+      name: 'agents',
+      status: 'fail',
+      detail: `${id}: points at ${ep.url}, but proxy.host/port say ${expected}`,
+      hint: fix,
+    };
+  const key = config.proxy.api_key;
+  if (key && ep.key !== undefined && ep.key !== key)
+    return {
+      name: 'agents',
+      status: 'fail',
+      detail: `${id}: the key in ${ep.keySource} is not proxy.api_key (requests will get 401)`,
+      hint: fix,
+    };
+  return { name: 'agents', status: 'ok', detail: `${id}: points at ${ep.url} (service not running)` };
 }
 
 const SIGNAL_HINTS: Record<string, string> = {

@@ -10,6 +10,7 @@ import type { Override, SchedulerState } from '../scheduler/types.js';
 import { buildSignals, lastActivityFromStore, type StatusSnapshot, snapshotFile } from '../scheduler/wire.js';
 import { openStore } from '../store/db.js';
 import { CliError, type GlobalOptions, loadOrExit, printJson } from './context.js';
+import { formatTime } from './format.js';
 import { addStatusSection } from './status.js';
 
 interface Persisted {
@@ -77,13 +78,11 @@ function statusOf(loaded: LoadedConfig) {
   return {
     enabled: loaded.config.scheduler.enabled,
     state: p.state,
-    since: p.since ? new Date(p.since).toISOString() : null,
+    since: p.since ? formatTime(p.since) : null,
     reason: p.reason,
-    override: active
-      ? { mode: active.mode, until: active.until ? new Date(active.until).toISOString() : null }
-      : null,
+    override: active ? { mode: active.mode, until: active.until ? formatTime(active.until) : null } : null,
     last_seen_by_service: snap
-      ? { at: new Date(snap.at).toISOString(), open: snap.open, reason: snap.reason, errors: snap.errors }
+      ? { at: formatTime(snap.at), open: snap.open, reason: snap.reason, errors: snap.errors }
       : null,
   };
 }
@@ -168,8 +167,7 @@ export function registerScheduler(program: Command): void {
       const { events } = persisted(loaded(cmd), limit);
       if (opts.json) return printJson(events);
       if (events.length === 0) return console.log('no scheduler transitions recorded yet');
-      for (const e of events)
-        console.log(`${new Date(e.at).toISOString()}  ${e.from} → ${e.to}  ${e.reason}`);
+      for (const e of events) console.log(`${formatTime(e.at)}  ${e.from} → ${e.to}  ${e.reason}`);
     });
 
   sched
@@ -196,7 +194,7 @@ export function registerScheduler(program: Command): void {
       console.log(
         mode === 'auto'
           ? 'scheduler back to automatic'
-          : `window forced ${mode}${override?.until ? ` until ${new Date(override.until).toISOString()}` : ' until `metaclaw scheduler force auto`'}`,
+          : `window forced ${mode}${override?.until ? ` until ${formatTime(override.until)}` : ' until `metaclaw scheduler force auto`'}`,
       );
     });
 }

@@ -159,7 +159,7 @@ export async function runSetup(flags: SetupFlags, d: SetupDeps): Promise<void> {
       : need('--base-url URL');
 
   const model =
-    flags.model ?? (p ? await p.text('Model', { initial: preset?.exampleModel }) : need('--model NAME'));
+    flags.model ?? (p ? await p.text('Model', { placeholder: preset?.exampleModel }) : need('--model NAME'));
 
   if (flags.apiKey && flags.apiKeyEnv)
     throw new CliError('give either --api-key or --api-key-env, not both', 2);
@@ -185,11 +185,6 @@ export async function runSetup(flags: SetupFlags, d: SetupDeps): Promise<void> {
         label: 'skills only',
         hint: 'inject skills, judge turns, evolve skills from failures',
       },
-      {
-        value: 'skills-rl',
-        label: 'skills + RL',
-        hint: 'needs a trainable policy backend (not in this build yet)',
-      },
       { value: 'auto', label: 'auto with scheduler', hint: 'learn in sleep hours, idle time and meetings' },
     ]);
 
@@ -197,6 +192,8 @@ export async function runSetup(flags: SetupFlags, d: SetupDeps): Promise<void> {
     throw new CliError(`--non-interactive: missing ${missing.join(', ')}\n  ${EXAMPLE}`, 2);
 
   const answers: SetupAnswers = {
+    agent,
+    noKey: !apiKey && !apiKeyEnv && !!p && !preset!.needsKey && !d.loaded.config.upstream.api_key,
     provider: preset!.provider,
     baseUrl: baseUrl!,
     model,
@@ -221,7 +218,7 @@ export async function runSetup(flags: SetupFlags, d: SetupDeps): Promise<void> {
   }
   const config = writeSetupConfig(d.loaded.file, answers);
   d.say(`wrote ${d.loaded.file}`);
-  const judgeCost = judgeCostWarning(config, preset!.id);
+  const judgeCost = judgeCostWarning(config, preset!.id, model);
   if (judgeCost) d.say(judgeCost);
   const loaded: LoadedConfig = { ...d.loaded, config, fileExists: true };
 
@@ -261,7 +258,14 @@ async function askKey(p: Prompter, preset: ProviderPreset, env: NodeJS.ProcessEn
   );
   if (how === 'env')
     return { apiKeyEnv: await p.text('Variable name', { initial: envName }), apiKey: undefined };
-  if (how === 'paste') return { apiKey: await p.password('API key'), apiKeyEnv: undefined };
+  if (how === 'paste') {
+    let key = await p.password('API key');
+    while (key.trim() === '') {
+      p.warn('the key is empty: paste it again (or press Ctrl-C and choose another option)');
+      key = await p.password('API key');
+    }
+    return { apiKey: key.trim(), apiKeyEnv: undefined };
+  }
   return { apiKey: undefined, apiKeyEnv: undefined };
 }
 
@@ -270,7 +274,13 @@ async function askSchedule(flags: SetupFlags, a: SetupAnswers, p: Prompter | nul
   if (sleep === undefined && p && a.mode === 'auto')
     sleep = await p.text('Sleep hours (training may run then)', { initial: '23:00-07:00' });
   if (sleep !== undefined) {
-    const r = parseSleepRange(sleep);
+    let r = parseSleepRange(sleep);
+    // Asked interactively: a typo asks again instead of ending the wizard.
+    while (!r && p && flags.sleep === undefined) {
+      p.warn(`sleep hours must look like 23:00-07:00, got ${sleep}`);
+      sleep = await p.text('Sleep hours (training may run then)', { placeholder: '23:00-07:00' });
+      r = parseSleepRange(sleep);
+    }
     if (!r) throw new CliError(`--sleep must look like 23:00-07:00, got ${sleep}`, 2);
     a.sleepStart = r.start;
     a.sleepEnd = r.end;
@@ -338,9 +348,12 @@ const SMALL_JUDGE_MODELS: Record<string, string> = {
  * With no `judge.model`, the judge asks the model that serves the agent: `judge.votes` extra calls
  * of it per main turn. Null when a judge model is set (or the judge is off).
  */
-export function judgeCostWarning(config: Config, presetId: string): string | null {
+export function judgeCostWarning(config: Config, presetId: string, servedModel?: string): string | null {
   if (!config.judge.enabled || config.judge.model) return null;
-  const served = config.upstream.model ? ` (${config.upstream.model})` : '';
+  // Setup maps the agent's model names (upstream.model_map) rather than overriding, so the model
+  // chosen in setup is passed in; upstream.model still wins when a user set it.
+  const servedName = config.upstream.model ?? servedModel;
+  const served = servedName ? ` (${servedName})` : '';
   const small = SMALL_JUDGE_MODELS[presetId];
   const example = small ?? 'MODEL';
   return (

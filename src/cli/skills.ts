@@ -5,14 +5,15 @@ import { storePath } from '../config/load.js';
 import { explainWhy, injectorOptions, revisionView, type WhyReport } from '../skills/admin.js';
 import { BlockComposer, o200kCounter } from '../skills/budget.js';
 import { copyExtras, readSkillAt, type SkillWarning, writeSkill } from '../skills/folder.js';
-import { serializeSkill } from '../skills/format.js';
+import { contentKey, type SkillDocument, serializeSkill } from '../skills/format.js';
 import { SkillInjector } from '../skills/inject.js';
 import { SkillLibrary } from '../skills/library.js';
-import { SkillRepository } from '../skills/repository.js';
+import { type SkillOp, SkillRepository } from '../skills/repository.js';
 import { importOps, starterDir, withOrigin } from '../skills/starter.js';
 import { skillsDir } from '../skills/wire.js';
 import { openStore } from '../store/db.js';
 import { CliError, type GlobalOptions, loadOrExit, printJson } from './context.js';
+import { columns, compactDiff, formatTime, lineDiff, truncate } from './format.js';
 import { runningService } from './pidfile.js';
 import { addStatusSection } from './status.js';
 
@@ -21,9 +22,15 @@ import { addStatusSection } from './status.js';
  * running: SQLite WAL lets both open the store, and the service polls the generation number, so a
  * change made here is live for its next request.
  */
-function withLibrary<T>(cmd: Command, fn: (lib: SkillLibrary, dir: string) => T): T {
+function withLibrary<T>(
+  cmd: Command,
+  fn: (lib: SkillLibrary, dir: string) => T,
+  o: { readOnly?: boolean } = {},
+): T {
   const loaded = loadOrExit(cmd.optsWithGlobals() as GlobalOptions);
-  const db = openStore(storePath(loaded));
+  const file = storePath(loaded);
+  // Looking never creates a store: with none yet, a read shows an empty library.
+  const db = openStore(o.readOnly && !fs.existsSync(file) ? ':memory:' : file);
   try {
     const dir = skillsDir(loaded);
     // No logger: commands print warnings (broken SKILL.md files) to stderr themselves.
@@ -39,12 +46,31 @@ function warn(warnings: SkillWarning[]): void {
   for (const w of warnings) console.error(`metaclaw: warning: skipped ${w.file}: ${w.reason}`);
 }
 
-function genLine(applied: ReturnType<SkillLibrary['apply']>, what: string): void {
-  if (!applied) console.log(`${what}: nothing changed (library stays at the same generation)`);
-  else
-    console.log(
-      `${what}: generation ${applied.generation.number} (${applied.added.length} added/changed, ${applied.retiredIds.length} retired)`,
-    );
+function genLine(lib: SkillLibrary, applied: ReturnType<SkillLibrary['apply']>, what: string): void {
+  if (!applied) {
+    console.log(`${what}: nothing changed (library stays at the same generation)`);
+    return;
+  }
+  // A replaced revision is a change, not a retirement: only skills that left the library count.
+  const changedNames = new Set(applied.added.map((r) => r.name));
+  const retired = lib.repo.revisionsByIds(applied.retiredIds).filter((r) => !changedNames.has(r.name)).length;
+  console.log(
+    `${what}: generation ${applied.generation.number} (${applied.added.length} added/changed, ${retired} retired)`,
+  );
+}
+
+/** Ops that would change nothing but the origin tag: importing a skill the library already has. */
+function dropIdentical(ops: SkillOp[], lib: SkillLibrary): SkillOp[] {
+  const snap = lib.current();
+  const bare = (doc: SkillDocument) => {
+    const { origin: _o, ...metadata } = (doc.frontmatter.metadata ?? {}) as Record<string, unknown>;
+    return contentKey({ frontmatter: { ...doc.frontmatter, metadata }, body: doc.body });
+  };
+  return ops.filter((op) => {
+    if (op.op !== 'put') return true;
+    const cur = snap.byName.get(op.doc.frontmatter.name);
+    return !cur || bare({ frontmatter: cur.frontmatter, body: cur.body }) !== bare(op.doc);
+  });
 }
 
 export function registerSkills(program: Command): void {
@@ -74,6 +100,7 @@ export function registerSkills(program: Command): void {
         warn(warnings);
         for (const [name, folder] of folders) copyExtras(folder, path.join(dir, name));
         genLine(
+          lib,
           lib.apply(ops, 'import', 'starter skills'),
           `installed ${ops.length} starter skills into ${dir}`,
         );
@@ -83,27 +110,37 @@ export function registerSkills(program: Command): void {
 
   json(skills.command('list').description('active skills of the current generation')).action(
     (o: { json?: boolean }, cmd: Command) =>
-      withLibrary(cmd, (lib) => {
-        const snap = lib.current();
-        const list = [...snap.byName.values()].sort((a, b) => a.name.localeCompare(b.name));
-        if (o.json)
-          return printJson({ generation: snap.generation, skills: list.map((r) => revisionView(r)) });
-        console.log(`generation ${snap.generation}: ${list.length} skills`);
-        for (const r of list)
-          console.log(
-            `  ${r.meta.pinned ? '*' : ' '} ${r.name} (r${r.revision})  ${r.description.replace(/\s+/g, ' ').slice(0, 90)}`,
-          );
-      }),
+      withLibrary(
+        cmd,
+        (lib) => {
+          const snap = lib.current();
+          const list = [...snap.byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+          if (o.json)
+            return printJson({ generation: snap.generation, skills: list.map((r) => revisionView(r)) });
+          console.log(`generation ${snap.generation}: ${list.length} skills`);
+          const rows = list.map((r) => [
+            ` ${r.meta.pinned ? '*' : ' '} ${r.name}`,
+            `r${r.revision}`,
+            truncate(r.description, 90),
+          ]);
+          for (const line of columns(rows)) console.log(line);
+        },
+        { readOnly: true },
+      ),
   );
 
   json(skills.command('show <name>').description('one skill as SKILL.md')).action(
     (name: string, o: { json?: boolean }, cmd: Command) =>
-      withLibrary(cmd, (lib) => {
-        const r = lib.current().byName.get(name);
-        if (!r) throw new CliError(`no active skill ${name} (see \`metaclaw skills list\`)`);
-        if (o.json) return printJson(revisionView(r, true));
-        process.stdout.write(serializeSkill({ frontmatter: r.frontmatter, body: r.body }));
-      }),
+      withLibrary(
+        cmd,
+        (lib) => {
+          const r = lib.current().byName.get(name);
+          if (!r) throw new CliError(`no active skill ${name} (see \`metaclaw skills list\`)`);
+          if (o.json) return printJson(revisionView(r, true));
+          process.stdout.write(serializeSkill({ frontmatter: r.frontmatter, body: r.body }));
+        },
+        { readOnly: true },
+      ),
   );
 
   skills
@@ -121,6 +158,7 @@ export function registerSkills(program: Command): void {
         if (fs.statSync(p).isDirectory()) copyExtras(read.folder, path.join(dir, name));
         const doc = withOrigin(read.doc, 'manual');
         genLine(
+          lib,
           lib.apply(
             [{ op: 'put', doc, provenance: { origin: 'manual', source: read.file } }],
             'manual',
@@ -137,66 +175,79 @@ export function registerSkills(program: Command): void {
     .action((name: string, _o, cmd: Command) =>
       withLibrary(cmd, (lib) => {
         if (!lib.current().byName.has(name)) throw new CliError(`no active skill ${name}`);
-        genLine(lib.apply([{ op: 'remove', name }], 'manual', `remove ${name}`), `removed ${name}`);
+        genLine(lib, lib.apply([{ op: 'remove', name }], 'manual', `remove ${name}`), `removed ${name}`);
       }),
     );
 
   json(
     skills.command('history [name]').description('revisions of one skill, or the generations of the library'),
   ).action((name: string | undefined, o: { json?: boolean }, cmd: Command) =>
-    withLibrary(cmd, (lib) => {
-      if (name) {
-        const h = lib.repo.history(name);
-        if (h.length === 0) throw new CliError(`no skill ${name}`);
-        if (o.json) return printJson(h.map((r) => ({ ...revisionView(r, true), spans: r.spans })));
-        for (const r of h) {
-          const spans =
-            r.spans.map((s) => `g${s.from}–${s.to === null ? 'now' : `g${s.to - 1}`}`).join(', ') ||
-            'never live';
-          console.log(
-            `r${r.revision} (id ${r.id}) from generation ${r.generation}, live ${spans}: ${r.description.slice(0, 80)}`,
-          );
+    withLibrary(
+      cmd,
+      (lib) => {
+        if (name) {
+          const h = lib.repo.history(name);
+          if (h.length === 0) throw new CliError(`no skill ${name}`);
+          if (o.json) return printJson(h.map((r) => ({ ...revisionView(r, true), spans: r.spans })));
+          for (const r of h) {
+            const spans =
+              r.spans.map((s) => `g${s.from}–${s.to === null ? 'now' : `g${s.to - 1}`}`).join(', ') ||
+              'never live';
+            console.log(
+              `r${r.revision} (id ${r.id}) from generation ${r.generation}, live ${spans}: ${r.description.slice(0, 80)}`,
+            );
+          }
+          return;
         }
-        return;
-      }
-      const gens = lib.repo.generations();
-      if (o.json) return printJson(gens);
-      if (gens.length === 0) return console.log('no generations yet (try `metaclaw skills init`)');
-      for (const g of gens)
-        console.log(
-          `g${g.number}  ${new Date(g.createdAt).toISOString()}  ${g.cause}${g.detail ? `  ${g.detail}` : ''}`,
-        );
-    }),
+        const gens = lib.repo.generations();
+        if (o.json) return printJson(gens);
+        if (gens.length === 0) return console.log('no generations yet (try `metaclaw skills init`)');
+        for (const g of gens)
+          console.log(
+            `g${g.number}  ${formatTime(g.createdAt)}  ${g.cause}${g.detail ? `  ${g.detail}` : ''}`,
+          );
+      },
+      { readOnly: true },
+    ),
   );
 
   json(skills.command('diff <genA> <genB>').description('what changed between two generations')).action(
     (a: string, b: string, o: { json?: boolean }, cmd: Command) =>
-      withLibrary(cmd, (lib) => {
-        const [ga, gb] = [parseGen(a, lib), parseGen(b, lib)];
-        const A = new Map(lib.repo.members(ga).map((r) => [r.name, r]));
-        const B = new Map(lib.repo.members(gb).map((r) => [r.name, r]));
-        const added = [...B.keys()].filter((n) => !A.has(n)).sort();
-        const removed = [...A.keys()].filter((n) => !B.has(n)).sort();
-        const changed = [...B.keys()].filter((n) => A.has(n) && A.get(n)!.id !== B.get(n)!.id).sort();
-        if (o.json) {
-          return printJson({
-            from: ga,
-            to: gb,
-            added: added.map((n) => revisionView(B.get(n)!)),
-            removed: removed.map((n) => revisionView(A.get(n)!)),
-            changed: changed.map((n) => ({
-              name: n,
-              from: revisionView(A.get(n)!, true),
-              to: revisionView(B.get(n)!, true),
-            })),
-          });
-        }
-        for (const n of added) console.log(`+ ${n} r${B.get(n)!.revision}`);
-        for (const n of removed) console.log(`- ${n} r${A.get(n)!.revision}`);
-        for (const n of changed) console.log(`~ ${n} r${A.get(n)!.revision} → r${B.get(n)!.revision}`);
-        if (added.length + removed.length + changed.length === 0)
-          console.log(`generations ${ga} and ${gb} have the same skills`);
-      }),
+      withLibrary(
+        cmd,
+        (lib) => {
+          const [ga, gb] = [parseGen(a, lib), parseGen(b, lib)];
+          const A = new Map(lib.repo.members(ga).map((r) => [r.name, r]));
+          const B = new Map(lib.repo.members(gb).map((r) => [r.name, r]));
+          const added = [...B.keys()].filter((n) => !A.has(n)).sort();
+          const removed = [...A.keys()].filter((n) => !B.has(n)).sort();
+          const changed = [...B.keys()].filter((n) => A.has(n) && A.get(n)!.id !== B.get(n)!.id).sort();
+          if (o.json) {
+            return printJson({
+              from: ga,
+              to: gb,
+              added: added.map((n) => revisionView(B.get(n)!)),
+              removed: removed.map((n) => revisionView(A.get(n)!)),
+              changed: changed.map((n) => ({
+                name: n,
+                from: revisionView(A.get(n)!, true),
+                to: revisionView(B.get(n)!, true),
+              })),
+            });
+          }
+          for (const n of added) console.log(`+ ${n} r${B.get(n)!.revision}`);
+          for (const n of removed) console.log(`- ${n} r${A.get(n)!.revision}`);
+          for (const n of changed) {
+            const [from, to] = [A.get(n)!, B.get(n)!];
+            console.log(`~ ${n} r${from.revision} → r${to.revision}`);
+            const text = (r: typeof from) => serializeSkill({ frontmatter: r.frontmatter, body: r.body });
+            for (const line of compactDiff(lineDiff(text(from), text(to)))) console.log(`    ${line}`);
+          }
+          if (added.length + removed.length + changed.length === 0)
+            console.log(`generations ${ga} and ${gb} have the same skills`);
+        },
+        { readOnly: true },
+      ),
   );
 
   skills
@@ -205,7 +256,7 @@ export function registerSkills(program: Command): void {
     .action((g: string, _o, cmd: Command) =>
       withLibrary(cmd, (lib) => {
         const n = parseGen(g, lib);
-        genLine(lib.rollback(n), `rolled back to generation ${n}`);
+        genLine(lib, lib.rollback(n), `rolled back to generation ${n}`);
       }),
     );
 
@@ -225,6 +276,7 @@ export function registerSkills(program: Command): void {
           (op) => op.op === 'put' && op.doc.frontmatter.name === path.basename(path.resolve(src)),
         );
       warn(warnings);
+      ops = dropIdentical(ops, lib);
       for (const op of ops)
         if (op.op === 'put')
           copyExtras(folders.get(op.doc.frontmatter.name)!, path.join(dir, op.doc.frontmatter.name));
@@ -235,7 +287,7 @@ export function registerSkills(program: Command): void {
           imported: ops.length,
           warnings,
         });
-      genLine(applied, `imported ${ops.length} skills from ${src}`);
+      genLine(lib, applied, `imported ${ops.length} skills from ${src}`);
     }),
   );
 
@@ -243,16 +295,20 @@ export function registerSkills(program: Command): void {
     .command('export <dir>')
     .description('write the active skills as Agent-Skills folders')
     .action((out: string, _o, cmd: Command) =>
-      withLibrary(cmd, (lib, dir) => {
-        let n = 0;
-        for (const r of lib.current().byName.values()) {
-          if (fs.existsSync(path.join(dir, r.name)))
-            copyExtras(path.join(dir, r.name), path.join(out, r.name));
-          writeSkill(out, { frontmatter: r.frontmatter, body: r.body });
-          n++;
-        }
-        console.log(`exported ${n} skills (generation ${lib.current().generation}) to ${out}`);
-      }),
+      withLibrary(
+        cmd,
+        (lib, dir) => {
+          let n = 0;
+          for (const r of lib.current().byName.values()) {
+            if (fs.existsSync(path.join(dir, r.name)))
+              copyExtras(path.join(dir, r.name), path.join(out, r.name));
+            writeSkill(out, { frontmatter: r.frontmatter, body: r.body });
+            n++;
+          }
+          console.log(`exported ${n} skills (generation ${lib.current().generation}) to ${out}`);
+        },
+        { readOnly: true },
+      ),
     );
 
   json(
@@ -319,7 +375,8 @@ async function whyReport(opts: GlobalOptions, text: string): Promise<WhyReport &
   }
   if (!cfg.skills.enabled)
     throw new CliError('skills are disabled (skills.enabled: false): nothing is injected');
-  const db = openStore(storePath(loaded));
+  const file = storePath(loaded);
+  const db = openStore(fs.existsSync(file) ? file : ':memory:');
   try {
     const lib = new SkillLibrary(new SkillRepository(db));
     lib.load();

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { App } from '../app.js';
 import { resolveUnderHome } from '../config/paths.js';
-import { createLogger } from '../logging.js';
+import { createLogger, watchLogCap } from '../logging.js';
 import { manageYoungGeneration } from '../memory.js';
 import { CliError, type GlobalOptions, loadOrExit } from './context.js';
 import { processAlive, removePidFile, runningService, writePidFile } from './pidfile.js';
@@ -43,7 +43,9 @@ async function runForeground(opts: StartOptions): Promise<void> {
   if (existing && existing.pid !== process.pid) {
     throw new CliError(`MetaClaw is already running (pid ${existing.pid}) at ${existing.url}`);
   }
-  const log = createLogger({ level: loaded.config.logging.level });
+  const log = createLogger({ level: loaded.config.logging.level, format: loaded.config.logging.format });
+  // As a background service stdout is the log file: keep it size-capped (logging.max_bytes).
+  watchLogCap(resolveUnderHome(loaded.home, loaded.config.logging.file), loaded.config.logging.max_bytes);
   const app = new App({ loaded, port: parsePort(opts.port), log });
   try {
     await app.start();
@@ -68,9 +70,22 @@ async function runForeground(opts: StartOptions): Promise<void> {
   process.stderr.write(`MetaClaw listening on ${app.url}\n`);
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C means now: in-flight requests are cut, the store is safe (WAL).
+      if (signal === 'SIGINT') {
+        process.stderr.write('MetaClaw: stopping now\n');
+        removePidFile(loaded.home, process.pid);
+        process.exit(130);
+      }
+      return;
+    }
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    const n = app.inflightRequests;
+    if (signal === 'SIGINT')
+      process.stderr.write(
+        `MetaClaw: stopping${n > 0 ? `, waiting for ${n} request${n === 1 ? '' : 's'} in flight` : ''} (Ctrl-C again to quit now)\n`,
+      );
+    log.info({ signal, inflight: n }, 'shutting down');
     youngGeneration.stop();
     await app.stop();
     removePidFile(loaded.home, process.pid);

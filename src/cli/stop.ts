@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { CliError, type GlobalOptions, loadOrExit } from './context.js';
+import { metaclawHome } from '../config/paths.js';
+import { CliError } from './context.js';
 import { processAlive, readPidFile, removePidFile } from './pidfile.js';
 
 export function registerStop(program: Command): void {
@@ -7,9 +8,9 @@ export function registerStop(program: Command): void {
     .command('stop')
     .description('stop the background service (in-flight requests finish first)')
     .option('--timeout-ms <ms>', 'how long to wait before giving up', '30000')
-    .action(async (opts: { timeoutMs: string }, cmd: Command) => {
-      const loaded = loadOrExit(cmd.optsWithGlobals() as GlobalOptions);
-      const pid = await stopService(loaded.home, Number(opts.timeoutMs));
+    .action(async (opts: { timeoutMs: string }) => {
+      // The pid file is all stop needs: a broken config file must never keep a service running.
+      const pid = await stopService(metaclawHome(), Number(opts.timeoutMs));
       console.log(pid === null ? 'MetaClaw is not running' : `MetaClaw stopped (pid ${pid})`);
     });
 }

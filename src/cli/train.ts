@@ -7,6 +7,7 @@ import { currentGeneration } from '../learning/sets.js';
 import { openStore } from '../store/db.js';
 import { TrainingStepRepository } from '../store/training.js';
 import { CliError, type GlobalOptions, loadOrExit, printJson } from './context.js';
+import { formatTime } from './format.js';
 import { runningService } from './pidfile.js';
 
 function withSteps<T>(opts: GlobalOptions, fn: (steps: TrainingStepRepository) => T): T {
@@ -25,6 +26,7 @@ export function registerTrain(program: Command): void {
   const train = program.command('train').description('RL on the trainable policy (rl.* settings)');
   train
     .command('status')
+    .description('policy version, latest sampler and checkpoint, recent training steps')
     .option('--json', 'machine-readable output')
     .action((opts: { json?: boolean }, cmd: Command) => {
       withSteps(cmd.optsWithGlobals() as GlobalOptions, (steps) => {
@@ -41,21 +43,21 @@ export function registerTrain(program: Command): void {
         );
         for (const s of recent) {
           console.log(
-            `  step #${s.id} ${s.status} loss=${s.loss ?? '-'} samples=${s.sampleIds.length} ${new Date(s.createdAt).toISOString()}`,
+            `  step #${s.id} ${s.status} loss=${s.loss ?? '-'} samples=${s.sampleIds.length} ${formatTime(s.createdAt)}`,
           );
         }
       });
     });
   train
     .command('checkpoints')
+    .description('saved training checkpoints, newest first (resume from one with train resume)')
     .option('--json', 'machine-readable output')
     .action((opts: { json?: boolean }, cmd: Command) => {
       withSteps(cmd.optsWithGlobals() as GlobalOptions, (steps) => {
         const list = steps.checkpoints();
         if (opts.json) return printJson(list);
         if (list.length === 0) return console.log('no checkpoints yet');
-        for (const c of list)
-          console.log(`${c.path}  (step #${c.id}, ${new Date(c.createdAt).toISOString()})`);
+        for (const c of list) console.log(`${c.path}  (step #${c.id}, ${formatTime(c.createdAt)})`);
       });
     });
   train

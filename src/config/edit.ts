@@ -2,13 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { ConfigError } from './errors.js';
+import { isKnownKey, keyPath, unknownKeyMessage } from './keys.js';
 import { validateConfig } from './load.js';
 import { type Config, isSecretKey } from './schema.js';
+import { redactUrl } from './upstream.js';
 
 /** Read a dotted key from a plain object. */
 export function getKey(obj: unknown, key: string): unknown {
   let cur: unknown = obj;
-  for (const part of key.split('.')) {
+  for (const part of keyPath(key)) {
     if (cur === null || typeof cur !== 'object') return undefined;
     cur = (cur as Record<string, unknown>)[part];
   }
@@ -22,7 +24,9 @@ export function maskSecrets(value: unknown, prefix = ''): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    out[k] = typeof v === 'string' && isSecretKey(key) ? maskSecret(v) : maskSecrets(v, key);
+    // URLs may carry user:password or ?key=… (issue 17): shown redacted.
+    if (typeof v === 'string' && k.endsWith('base_url')) out[k] = redactUrl(v);
+    else out[k] = typeof v === 'string' && isSecretKey(key) ? maskSecret(v) : maskSecrets(v, key);
   }
   return out;
 }
@@ -36,12 +40,30 @@ export function maskSecret(secret: string): string {
  * before anything is written. The file is replaced atomically with mode 0600 (it may hold keys).
  */
 export function setKeyInFile(file: string, key: string, rawValue: string): Config {
+  if (!isKnownKey(key)) throw new ConfigError(unknownKeyMessage(key), key, file);
+  return editFile(file, (doc) => doc.setIn(keyPath(key), parseScalar(rawValue)));
+}
+
+/**
+ * Remove one key from the file (its default applies again), keeping comments and layout;
+ * returns false when the file did not set it.
+ */
+export function unsetKeyInFile(file: string, key: string): { config: Config; removed: boolean } {
+  if (!isKnownKey(key)) throw new ConfigError(unknownKeyMessage(key), key, file);
+  let removed = false;
+  const config = editFile(file, (doc) => {
+    removed = doc.hasIn(keyPath(key));
+    if (removed) doc.deleteIn(keyPath(key));
+  });
+  return { config, removed };
+}
+
+function editFile(file: string, edit: (doc: YAML.Document) => void): Config {
   const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   const parsed = YAML.parseDocument(text);
   if (parsed.errors.length > 0) throw new ConfigError(`${file}: invalid YAML: ${parsed.errors[0]!.message}`);
   const doc = parsed.contents === null ? new YAML.Document({}) : parsed;
-  const value = parseScalar(rawValue);
-  doc.setIn(key.split('.'), value);
+  edit(doc);
   const config = validateConfig(doc.toJS() ?? {}, file);
   writeFileAtomic(file, doc.toString(), 0o600);
   return config;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { suggestKey } from './keys.js';
 import { defaultConfigPath, metaclawHome, resolveUnderHome } from './paths.js';
 import { type Config, configSchema } from './schema.js';
 
@@ -67,7 +68,8 @@ export function configErrorFromZod(error: z.ZodError, file?: string): ConfigErro
   if (issue.code === 'unrecognized_keys') {
     const extra = issue.keys[0] ?? '';
     key = key ? `${key}.${extra}` : extra;
-    message = 'unknown key';
+    const close = suggestKey(key);
+    message = `unknown key${close ? ` — did you mean \`${close}\`?` : ''}`;
   }
   const where = file ? `${file}: ` : '';
   return new ConfigError(`${where}${key || '(root)'}: ${message}`, key || undefined, file);

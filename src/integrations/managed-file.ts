@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { writeFileAtomic } from '../config/edit.js';
-import { loadWiringState, updateRecord } from './state.js';
+import { findRecord, updateRecord } from './state.js';
 import type { AgentId, IntegrationContext, WiringStatus } from './types.js';
 
 /**
@@ -62,8 +63,10 @@ export function installFile<U>(
   file: string,
   edit: FileEdit<U>,
 ): InstallOutcome {
-  const rec = loadWiringState(ctx.metaclawHome)[agent];
-  const last = rec && rec.file === file ? rec : undefined;
+  const rec = findRecord(ctx.metaclawHome, agent, ctx.userHome);
+  const last = rec && path.resolve(rec.file) === path.resolve(file) ? rec : undefined;
+  const dir = path.dirname(file);
+  const createdDir = last ? (last.createdDir ?? null) : fs.existsSync(dir) ? null : dir;
   const text = readIfExists(file);
   const next = edit.apply(text, (last?.undo as U | undefined) ?? null);
   if (last) {
@@ -94,6 +97,7 @@ export function installFile<U>(
     writtenHash: sha256(next.text),
     backupExact: true,
     undo: next.undo,
+    createdDir,
   });
   return 'installed';
 }
@@ -111,7 +115,7 @@ export function adoptExternalEdit<U>(
   before: string | null,
   undo: (last: U) => U = (u) => u,
 ): void {
-  const rec = loadWiringState(ctx.metaclawHome)[agent];
+  const rec = findRecord(ctx.metaclawHome, agent, ctx.userHome);
   if (!rec) return;
   const text = readIfExists(rec.file);
   if (text === null) return;
@@ -138,10 +142,15 @@ export interface RemoveResult {
  * entries and restores the remembered previous values, keeping the other edits.
  */
 export function removeFile<U>(ctx: IntegrationContext, agent: AgentId, edit: FileEdit<U>): RemoveResult {
-  const rec = loadWiringState(ctx.metaclawHome)[agent];
+  const rec = findRecord(ctx.metaclawHome, agent, ctx.userHome);
   if (!rec) return { outcome: 'not-wired', file: null, backup: null };
   const done = (outcome: RemoveOutcome, backup: string | null = null): RemoveResult => {
-    updateRecord(ctx.metaclawHome, agent, null);
+    updateRecord(ctx.metaclawHome, agent, null, rec.file);
+    // A folder the install created (e.g. ~/.claude) goes too, if nothing else is in it now.
+    if (rec.createdDir && !fs.existsSync(rec.file))
+      try {
+        fs.rmdirSync(rec.createdDir);
+      } catch {}
     return { outcome, file: rec.file, backup };
   };
   const text = readIfExists(rec.file);
@@ -164,7 +173,7 @@ export function removeFile<U>(ctx: IntegrationContext, agent: AgentId, edit: Fil
 }
 
 export function fileStatus<U>(ctx: IntegrationContext, agent: AgentId, edit: FileEdit<U>): WiringStatus {
-  const rec = loadWiringState(ctx.metaclawHome)[agent];
+  const rec = findRecord(ctx.metaclawHome, agent, ctx.userHome);
   if (!rec) return { wired: false, drifted: false, detail: 'not wired' };
   const text = readIfExists(rec.file);
   if (text === null) return { wired: false, drifted: true, detail: `${rec.file} is missing` };

@@ -343,7 +343,7 @@ export const openclawIntegration: AgentIntegration = {
     if (outcome !== 'unchanged') await restartGateway(ctx, opts);
   },
   async remove(ctx) {
-    const rec = loadWiringState(ctx.metaclawHome).openclaw;
+    const rec = loadWiringState(ctx.metaclawHome, ctx.userHome).openclaw;
     if ((rec?.undo as OpenClawUndo | undefined)?.plugin) await uninstallPlugin(ctx, rec!.file);
     // Removal works from the recorded undo data alone; the current wiring values do not matter.
     const edit = openclawEdit(wiringFrom(ctx, {}));
@@ -353,7 +353,7 @@ export const openclawIntegration: AgentIntegration = {
   },
   status(ctx) {
     const st = fileStatus(ctx, 'openclaw', openclawEdit(wiringFrom(ctx, {})));
-    const rec = loadWiringState(ctx.metaclawHome).openclaw;
+    const rec = loadWiringState(ctx.metaclawHome, ctx.userHome).openclaw;
     const plugin = (rec?.undo as OpenClawUndo | undefined)?.plugin;
     return st.wired && plugin ? { ...st, detail: `${st.detail} (with the MetaClaw plugin)` } : st;
   },

@@ -23,6 +23,10 @@ export interface SetupAnswers {
   apiKey?: string;
   /** … or by reference to an environment variable. */
   apiKeyEnv?: string;
+  /** The user chose "no key": a stored one is removed. */
+  noKey?: boolean;
+  /** The agent being wired (decides whether a model map is needed). */
+  agent?: string;
   mode: Mode;
   judgeModel?: string;
   evolverModel?: string;
@@ -47,17 +51,23 @@ export function writeSetupConfig(file: string, a: SetupAnswers): Config {
 
   set('upstream.provider', a.provider);
   set('upstream.base_url', a.baseUrl);
-  set('upstream.model', a.model);
+  // The client's model is kept: setup writes a mapping only for clients that name models the
+  // upstream does not serve (Claude Code asks for claude-* models, its background calls too).
+  if (a.agent === 'claude-code' && !a.model.startsWith('claude'))
+    set('upstream.model_map', { 'claude-*': a.model });
+  // An earlier setup wrote upstream.model, which overrode every client's choice.
+  if (doc.getIn(['upstream', 'model']) === a.model) unset('upstream.model');
   if (a.apiKeyEnv) {
     set('upstream.api_key_env', a.apiKeyEnv);
     unset('upstream.api_key');
   } else if (a.apiKey) {
     set('upstream.api_key', a.apiKey);
     unset('upstream.api_key_env');
-  } else {
+  } else if (a.noKey) {
     unset('upstream.api_key');
     unset('upstream.api_key_env');
   }
+  // Neither given: a stored key stays as it is (a re-run never drops it silently).
   set('skills.enabled', true);
   set('judge.enabled', true);
   set('evolution.enabled', true);

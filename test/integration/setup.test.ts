@@ -67,10 +67,10 @@ describe('metaclaw setup (non-interactive) end to end', () => {
     const configFile = path.join(home, '.metaclaw', 'config.yaml');
     expect(fs.statSync(configFile).mode & 0o777).toBe(0o600);
     const yaml = YAML.parse(fs.readFileSync(configFile, 'utf8'));
+    // The client's model is kept: no upstream.model override (OpenClaw selects fake-model itself).
     expect(yaml.upstream).toEqual({
       provider: 'openai',
       base_url: `${fake.url}/v1`,
-      model: 'fake-model',
       api_key_env: 'FAKE_KEY',
     });
     expect(yaml.scheduler.enabled).toBe(false);

@@ -78,7 +78,10 @@ describe('setup wizard (interactive flow, scripted)', () => {
     expect(p.warnings[0]).toMatch(/rejected the key \(HTTP 401[\s\S]*fix: check the API key/);
     expect(lines.join('\n')).toMatch(/✓ upstream/);
     const yaml = YAML.parse(fs.readFileSync(file, 'utf8'));
-    expect(yaml.upstream).toMatchObject({ provider: 'openai', api_key: 'good-key', model: 'fake-model' });
+    expect(yaml.upstream).toMatchObject({ provider: 'openai', api_key: 'good-key' });
+    // Claude Code asks for claude-* models: setup maps them instead of overriding every model.
+    expect(yaml.upstream.model).toBeUndefined();
+    expect(yaml.upstream.model_map).toEqual({ 'claude-*': 'fake-model' });
     expect(yaml.scheduler).toMatchObject({ enabled: true, sleep_start: '00:30', sleep_end: '06:30' });
     expect(yaml.judge.model).toBe('judge-m');
     const settings = JSON.parse(fs.readFileSync(path.join(home, '.claude', 'settings.json'), 'utf8'));
