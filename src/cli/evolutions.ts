@@ -23,6 +23,7 @@ export function registerEvolutions(program: Command): void {
     .description('skill evolutions: what failed, what the evolver proposed, what was applied');
   cmd
     .command('list')
+    .description('evolutions, newest first')
     .option('--json', 'machine-readable output')
     .option('--limit <n>', 'how many, newest first', '20')
     .action((opts: { json?: boolean; limit: string }, c: Command) => {
@@ -43,10 +44,11 @@ export function registerEvolutions(program: Command): void {
     });
   cmd
     .command('show <id>')
+    .description('one evolution: support turns, proposal, validation, verification (id: 1 or #1)')
     .option('--json', 'machine-readable output')
     .action((id: string, opts: { json?: boolean }, c: Command) => {
       withEvolutions(c.optsWithGlobals() as GlobalOptions, (r) => {
-        const e = r.get(Number(id));
+        const e = r.get(parseEvolutionId(id));
         if (!e) throw new CliError(`no evolution ${id}`);
         if (opts.json) return printJson(e);
         console.log(
@@ -59,6 +61,14 @@ export function registerEvolutions(program: Command): void {
         if (e.verification) for (const line of verificationLines(e.verification)) console.log(line);
       });
     });
+}
+
+/** `1` and `#1` name the same evolution. */
+export function parseEvolutionId(raw: string): number {
+  const n = Number(raw.trim().replace(/^#/, ''));
+  if (!Number.isInteger(n) || n < 1)
+    throw new CliError(`not an evolution id: ${raw} (use a number such as 1 or #1)`);
+  return n;
 }
 
 interface CaseView {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { type LoadedConfig, storePath } from '../config/load.js';
-import { resolveUpstream } from '../config/upstream.js';
+import { pidFilePath } from '../config/paths.js';
+import { redactUrl, resolveUpstream } from '../config/upstream.js';
 import { localDay } from '../learning/budget.js';
 import { SampleQueue } from '../learning/rl/samples.js';
 import { currentGeneration, loadTurnSets } from '../learning/sets.js';
@@ -11,7 +12,7 @@ import { JUDGE_HEALTH_HINT, type JudgeHealthReport, JudgeHealthRepository } from
 import { SessionRepository } from '../store/sessions.js';
 import { TrainingStepRepository } from '../store/training.js';
 import { TurnRepository } from '../store/turns.js';
-import { type GlobalOptions, loadOrExit, printJson } from './context.js';
+import { type GlobalOptions, loadLenient, printJson } from './context.js';
 import { runningService } from './pidfile.js';
 import { healthy } from './start.js';
 
@@ -28,8 +29,11 @@ export function registerStatus(program: Command): void {
     .description('is the service running, where, against which upstream, and what it has recorded')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const loaded = loadOrExit(cmd.optsWithGlobals() as GlobalOptions);
-      const report = await statusReport(loaded);
+      const lenient = loadLenient(cmd.optsWithGlobals() as GlobalOptions);
+      // A broken config must not hide a running service: report from the pid file alone.
+      const report = lenient.loaded
+        ? await statusReport(lenient.loaded)
+        : await pidOnlyReport(lenient.home, lenient.error ?? 'config error');
       if (opts.json) printJson(report.json);
       else for (const line of report.text) console.log(line);
       if (!report.json.running) process.exitCode = 1;
@@ -43,6 +47,7 @@ export async function statusReport(
 ): Promise<{ json: Record<string, unknown> & { running: boolean }; text: string[] }> {
   const info = runningService(loaded.home);
   const answering = info ? await healthy(info.url) : false;
+  const live = info && answering ? await liveState(info.url, loaded.config.proxy.api_key) : {};
   const upstream = resolveUpstream(loaded.config);
   const dbFile = storePath(loaded);
   let counts: { sessions: number; turns: number; open_sessions: number } | null = null;
@@ -89,7 +94,7 @@ export async function statusReport(
     upstream: upstream
       ? {
           provider: upstream.provider,
-          base_url: upstream.baseUrl,
+          base_url: redactUrl(upstream.baseUrl),
           model: upstream.model ?? null,
           source: upstream.source,
         }
@@ -97,6 +102,7 @@ export async function statusReport(
     store: dbFile,
     ...counts,
     ...(judgeHealth ? { judge_health: judgeHealth } : {}),
+    ...live,
     ...extras,
   };
 
@@ -106,7 +112,7 @@ export async function statusReport(
   );
   text.push(`  config:   ${status.config}`);
   text.push(
-    `  upstream: ${upstream ? `${upstream.provider} ${upstream.baseUrl}${upstream.model ? ` (model ${upstream.model})` : ''}` : 'not configured'}`,
+    `  upstream: ${upstream ? `${upstream.provider} ${redactUrl(upstream.baseUrl)}${upstream.model ? ` (model ${upstream.model})` : ''}` : 'not configured'}`,
   );
   text.push(`  store:    ${dbFile}`);
   if (counts)
@@ -119,7 +125,75 @@ export async function statusReport(
     text.push(`  ! ${w}`);
     text.push(`    fix: ${JUDGE_HEALTH_HINT}`);
   }
+  text.push(...liveLines(live));
   for (const [k, v] of Object.entries(extras))
     text.push(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
   return { json: status, text };
+}
+
+/** Status when the config file does not load: what the pid file and /healthz say, and the error. */
+export async function pidOnlyReport(
+  home: string,
+  configError: string,
+): Promise<{ json: Record<string, unknown> & { running: boolean }; text: string[] }> {
+  const info = runningService(home);
+  const answering = info ? await healthy(info.url) : false;
+  const json = {
+    running: info !== null,
+    answering,
+    pid: info?.pid ?? null,
+    url: info?.url ?? null,
+    pid_file: pidFilePath(home),
+    config_error: configError,
+  };
+  const text = [
+    info
+      ? `MetaClaw is running (pid ${info.pid}) at ${info.url}${answering ? '' : ' but does not answer /healthz'}`
+      : 'MetaClaw is not running',
+    `  pid file: ${json.pid_file}`,
+    `  config:   error: ${configError}`,
+    '  (fix the config file to see the full status; `metaclaw stop` still works)',
+  ];
+  return { json, text };
+}
+
+/** What only the running service knows: turn-write health, RL errors, settings awaiting a restart. */
+async function liveState(url: string, apiKey: string | undefined): Promise<Record<string, unknown>> {
+  const get = async (p: string): Promise<Record<string, unknown> | null> => {
+    try {
+      const res = await fetch(`${url}${p}`, {
+        headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
+        signal: AbortSignal.timeout(2000),
+      });
+      return (await res.json()) as Record<string, unknown>;
+    } catch {
+      return null;
+    }
+  };
+  const [health, config] = await Promise.all([get('/healthz'), get('/v1/admin/config')]);
+  const out: Record<string, unknown> = {};
+  if (health?.store_writes) out.store_writes = health.store_writes;
+  if (health?.rl_errors !== undefined) out.rl_errors = health.rl_errors;
+  if (Array.isArray(config?.restart_needed)) out.restart_needed = config.restart_needed;
+  return out;
+}
+
+/** liveState as lines; fields a service version does not report are simply left out. */
+export function liveLines(live: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  const w = live.store_writes as
+    | { ok?: boolean; failed_writes?: number; last_error?: string | null; since?: number | null }
+    | undefined;
+  if (w?.ok === true) lines.push('  writes:   ok');
+  else if (w?.ok === false)
+    lines.push(
+      `  ! store writes failing: ${w.failed_writes ?? '?'} failed${w.since ? ` since ${new Date(w.since).toLocaleString()}` : ''}${w.last_error ? ` (${w.last_error})` : ''}`,
+    );
+  const rl = live.rl_errors;
+  if (Array.isArray(rl) ? rl.length > 0 : rl !== undefined && rl !== null && rl !== 0)
+    lines.push(`  ! rl errors: ${typeof rl === 'string' ? rl : JSON.stringify(rl)}`);
+  const restart = live.restart_needed;
+  if (Array.isArray(restart) && restart.length > 0)
+    lines.push(`  ! restart needed for: ${restart.join(', ')} (metaclaw stop && metaclaw start)`);
+  return lines;
 }

@@ -96,6 +96,16 @@ export class EvolutionRepository {
       );
   }
 
+  /**
+   * Close evolutions left `pending` by an attempt that died without recording a verdict (a crash,
+   * a stop mid-run). Only called when no evolution can be running (one at a time), so none is live.
+   */
+  failPending(reason: string): number {
+    return this.db
+      .prepare(`UPDATE evolutions SET outcome = 'failed', reason = ? WHERE outcome = 'pending'`)
+      .run(reason).changes;
+  }
+
   get(id: number): EvolutionRecord | undefined {
     const r = this.db.prepare('SELECT * FROM evolutions WHERE id = ?').get(id) as Row | undefined;
     return r ? fromRow(r) : undefined;

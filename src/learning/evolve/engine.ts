@@ -18,7 +18,7 @@ import { parseEvolverReply } from './ops.js';
 import { EVOLVER_SYSTEM, evolverUserPrompt, type SkillForPrompt } from './prompt.js';
 import { failedTrajectories } from './trajectories.js';
 import { type ExistingSkill, MAX_EVOLVED_BODY_CHARS, validateEvolution } from './validate.js';
-import { supportCase, verifyChangeSet } from './verify.js';
+import { supportCase, verificationBaseline, verifyChangeSet } from './verify.js';
 
 export const EVOLVE_JOB = 'evolve';
 
@@ -153,7 +153,31 @@ export class EvolutionEngine {
     const others = [...forPrompt.keys()].filter((n) => !shown.some((s) => s.name === n));
     const prompt = evolverUserPrompt(failures, shown, others, this.d.settings.maxOps, tried);
 
+    // One evolution runs at a time: any still pending was left by an attempt that died.
+    const orphans = this.evolutions.failPending('interrupted before a verdict (the job was retried)');
+    if (orphans > 0) this.d.log.warn({ orphans }, 'closed evolutions left pending by an interrupted attempt');
     const id = this.evolutions.create(trigger, support);
+    try {
+      await this.evolve(id, prompt, support, keys, tried, cases, existing, signal);
+    } catch (err) {
+      // Every evolution ends applied, rejected or failed: a thrown attempt records why before the
+      // job is retried (the retry starts a new evolution).
+      if (this.evolutions.get(id)?.outcome === 'pending')
+        this.evolutions.update(id, { outcome: 'failed', reason: (err as Error).message || String(err) });
+      throw err;
+    }
+  }
+
+  private async evolve(
+    id: number,
+    prompt: string,
+    support: string[],
+    keys: string[],
+    tried: ReturnType<EvolutionRepository['failedChanges']>,
+    cases: ReturnType<typeof supportCase>[],
+    existing: Map<string, ExistingSkill>,
+    signal: AbortSignal,
+  ): Promise<void> {
     this.evolutions.recordFailures(id, keys);
     this.evolutions.update(id, { prompt });
     // Model time is recorded apart from our own, so the loop's overhead can be measured.
@@ -249,7 +273,7 @@ export class EvolutionEngine {
     // Verification: the candidate library through the live retrieval and injection path.
     const verifyStarted = performance.now();
     const backend = this.d.backend();
-    const before = new Map(support.map((t) => [t, this.d.rewards.effective(t)?.score ?? -1]));
+    const before = new Map(support.map((t) => [t, verificationBaseline(this.d.rewards.effective(t))]));
     const verification = await verifyChangeSet({
       support: cases,
       before,
@@ -303,9 +327,10 @@ export class EvolutionEngine {
         },
       });
     })();
+    const changed = validation.accepted.map((a) => `${a.as} ${a.name}`).join(', ');
     this.d.log.info(
       { evolutionId: id, generation, ops: validation.accepted.map((a) => `${a.as} ${a.name}`) },
-      'evolution applied',
+      `evolution #${id} applied (generation ${generation}): ${changed} — ${verification.reason}`,
     );
     this.d.onApplied?.(generation);
   }

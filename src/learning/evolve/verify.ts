@@ -54,6 +54,22 @@ export function supportCase(turn: TurnRecord): SupportCase {
   return { turn, body, view: buildView(turn.protocol, body) };
 }
 
+/**
+ * A support turn's "before" score on the judge's scale, so the replay (scored by the judge:
+ * -1 failed, 0 unclear, +1 succeeded) is compared like with like. A judge reward is already on
+ * that scale. Explicit feedback outranks the judge but is on the user's own scale (any number in
+ * [-1, 1]): only its direction carries over — negative feedback means the user said the turn
+ * failed (-1), positive that it succeeded (+1). So mild feedback (-0.5) followed by a replay the
+ * judge still calls a failure (-1) is "not improved", never "got worse"; it cannot veto a change
+ * set that improved other turns. Unrated turns count as failures (they are only support when
+ * something rated them negative).
+ */
+export function verificationBaseline(r: { source: string; score: number } | null): number {
+  if (!r) return -1;
+  if (r.source === 'judge') return r.score;
+  return Math.sign(r.score);
+}
+
 const REQUEST_CHARS = 200;
 const TURNS_NAMED = 3;
 
