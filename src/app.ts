@@ -1,7 +1,11 @@
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { AdminEventBus } from './admin-api/event-bus.js';
+import { adminApiRoutes } from './admin-api/routes/index.js';
 import { ConfigError } from './config/errors.js';
+import { LiveConfig, liveConfigRoutes } from './config/live.js';
+import { liveTargets } from './config/live-targets.js';
 import type { LoadedConfig } from './config/load.js';
 import { storePath } from './config/load.js';
 import { type ResolvedUpstream, resolveUpstream } from './config/upstream.js';
@@ -22,6 +26,7 @@ import { feedbackRoutes } from './server/routes/feedback.js';
 import { healthRoutes } from './server/routes/health.js';
 import { llmRoutes } from './server/routes/llm.js';
 import { trainRoutes } from './server/routes/train.js';
+import { uiRoutes } from './server/routes/ui.js';
 import { createHttpServer } from './server/server.js';
 import { SessionTracker } from './sessions/tracker.js';
 import { createSkills, type SkillsRuntime } from './skills/wire.js';
@@ -31,6 +36,7 @@ import { JobQueue } from './store/jobs.js';
 import { RewardRepository } from './store/rewards.js';
 import { SessionRepository } from './store/sessions.js';
 import { TurnRepository } from './store/turns.js';
+import { StoreHealth } from './store/write-health.js';
 import { HttpBackend } from './upstream/http-backend.js';
 import type { PolicyBackend } from './upstream/policy-backend.js';
 import type { ServingBackend } from './upstream/types.js';
@@ -63,9 +69,13 @@ export class App {
   readonly runner: JobRunner;
   readonly learning: Learning;
   readonly router = new Router();
+  /** Live dashboard events (SSE at /v1/admin/events). */
+  readonly adminEvents = new AdminEventBus();
   readonly log: Logger;
   readonly upstream: ResolvedUpstream | null;
   readonly skills: SkillsRuntime;
+  /** The config file, kept in step while running: live keys applied, the rest "restart needed". */
+  readonly liveConfig: LiveConfig;
   /** Opportunistic training windows; null when `scheduler.enabled` is false (set by start()). */
   scheduler: Scheduler | null = null;
   /** RL on the trainable policy; null unless `rl.enabled` (set by start()). */
@@ -85,12 +95,17 @@ export class App {
 
   constructor(readonly opts: AppOptions) {
     const { config } = opts.loaded;
-    this.log = opts.log ?? createLogger({ level: config.logging.level });
+    this.log = opts.log ?? createLogger({ level: config.logging.level, format: config.logging.format });
     this.db = openStore(storePath(opts.loaded));
     this.sessions = new SessionRepository(this.db);
     this.turns = new TurnRepository(this.db);
     this.tracker = new SessionTracker(this.sessions, this.db, config.sessions.idle_timeout_s * 1000);
-    this.recorder = new TurnRecorder(this.turns, this.log);
+    this.recorder = new TurnRecorder(
+      this.turns,
+      this.log,
+      new StoreHealth(),
+      config.store.on_write_error === 'fail',
+    );
     this.rewards = new RewardRepository(this.db);
     this.jobs = new JobQueue(this.db);
     this.runner = new JobRunner(this.jobs, this.log);
@@ -104,6 +119,7 @@ export class App {
           maxRetryWaitMs: config.upstream.max_retry_wait_ms,
           anthropicVersion: config.upstream.anthropic_version,
           responsesApi: config.upstream.responses_api,
+          maxResponseBytes: config.upstream.max_response_bytes,
         })
       : null;
 
@@ -126,20 +142,23 @@ export class App {
         this.lastActivityAt = now;
       },
       inflight: this.inflight,
+      // Policy serving has one model: the map is for HTTP upstreams.
+      modelMap: () => (this.policyBackend ? undefined : config.upstream.model_map),
     };
     this.router.add(
       ...healthRoutes({
         version: VERSION,
         db: this.db,
+        storeWrites: this.recorder.health,
         upstreamName: () => this.backend?.name ?? null,
         ready: () => this.server !== null && !this.draining,
         startedAt: this.startedAt,
       }),
       ...llmRoutes(proxyDeps),
-      ...adminSessionRoutes({ sessions: this.sessions, turns: this.turns }),
       ...adminSessionEndRoutes({ tracker: this.tracker, sessions: this.sessions }),
       ...adminSessionStartRoutes({ tracker: this.tracker, sessions: this.sessions }),
       ...this.skills.routes,
+      ...uiRoutes(),
     );
     this.learning = wireLearning({
       config,
@@ -156,6 +175,13 @@ export class App {
       injector: this.skills.injector,
       backend: () => this.backend,
     });
+    this.liveConfig = new LiveConfig(
+      opts.loaded,
+      liveTargets({ log: this.log, injector: this.skills.injector, config }),
+      this.log,
+      opts.env ?? process.env,
+    );
+    this.router.add(...liveConfigRoutes(this.liveConfig));
     this.router.add(
       ...feedbackRoutes({
         db: this.db,
@@ -163,6 +189,27 @@ export class App {
         rewards: this.rewards,
         onFeedback: (turnId, score) => this.learning.feedback(turnId, score),
       }),
+    );
+    // The dashboard API first: where it answers a path the older admin routes also serve, its
+    // (superset) shape wins.
+    this.router.add(
+      ...adminApiRoutes({
+        loaded: opts.loaded,
+        db: this.db,
+        log: this.log,
+        sessions: this.sessions,
+        turns: this.turns,
+        rewards: this.rewards,
+        recorder: this.recorder,
+        tracker: this.tracker,
+        skills: this.skills,
+        learning: this.learning,
+        liveConfig: this.liveConfig,
+        rl: () => this.rl,
+        scheduler: () => this.scheduler,
+        events: this.adminEvents,
+      }),
+      ...adminSessionRoutes({ sessions: this.sessions, turns: this.turns }),
     );
   }
 
@@ -226,7 +273,17 @@ export class App {
     await this.wireOptional();
     if (config.serving.mode === 'policy') await this.startPolicy();
     this.skills.start();
-    const server = createHttpServer({ router: this.router, apiKey: config.proxy.api_key, log: this.log });
+    const server = createHttpServer({
+      router: this.router,
+      apiKey: config.proxy.api_key,
+      log: this.log,
+      limits: {
+        headersTimeoutMs: config.proxy.headers_timeout_ms,
+        requestTimeoutMs: config.proxy.request_timeout_ms,
+        keepAliveTimeoutMs: config.proxy.keep_alive_timeout_ms,
+        maxConnections: config.proxy.max_connections,
+      },
+    });
     const port = this.opts.port ?? config.proxy.port;
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
@@ -262,6 +319,7 @@ export class App {
       onError: (message) => this.log.warn({ message }, 'store checkpoint failed'),
     });
     this.runner.start();
+    this.liveConfig.start();
     this.scheduler?.start();
     this.rl?.start({
       setSampler: (sampler) => this.policyBackend?.setSampler(sampler),
@@ -301,6 +359,7 @@ export class App {
   /** Graceful stop: refuse new connections, let in-flight requests finish up to `graceMs`. */
   async stop(graceMs = this.opts.loaded.config.proxy.shutdown_grace_ms): Promise<void> {
     this.draining = true;
+    this.liveConfig.stop();
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     const server = this.server;
     const jobsStopped = this.runner.stop(Math.min(graceMs, 5000));

@@ -26,6 +26,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   hook: async () => (await import('./hook.js')).registerHook,
   doctor: async () => (await import('./doctor.js')).registerDoctor,
   uninstall: async () => (await import('./uninstall.js')).registerUninstall,
+  bench: async () => (await import('./bench.js')).registerBench,
+  logs: async () => (await import('./logs.js')).registerLogs,
 };
 
 /** Global options that take a value: the word after them is not the command. */
