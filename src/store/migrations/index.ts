@@ -5,6 +5,7 @@ import { judgeSchema } from './004_judge.js';
 import { judgeHealthSchema } from './005_judge_health.js';
 import { evolutionDedupeSchema } from './006_evolution_dedupe.js';
 import { rlFailuresSchema } from './007_rl_failures.js';
+import { dashboardSchema } from './008_dashboard.js';
 
 /**
  * Ordered schema migrations. Append only: a shipped migration is never edited, because user
@@ -18,4 +19,5 @@ export const migrations: { name: string; sql: string }[] = [
   { name: '005_judge_health', sql: judgeHealthSchema },
   { name: '006_evolution_dedupe', sql: evolutionDedupeSchema },
   { name: '007_rl_failures', sql: rlFailuresSchema },
+  { name: '008_dashboard', sql: dashboardSchema },
 ];

@@ -1,7 +1,4 @@
 /**
- * DRAFT, not registered: meant to become migration 008 together with the /v1/admin endpoints that
- * read it (checked by hand on an in-memory store; no endpoint or test uses it yet).
- *
  * Dashboard rollups (GET /v1/admin/*): answers in milliseconds on a store with a million turns.
  * Counters are kept by triggers in the same transaction as the row they count, so they never
  * drift and need no code on the proxy's hot path beyond one small upsert per turn. Existing stores
