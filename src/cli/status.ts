@@ -10,7 +10,7 @@ import { openStore } from '../store/db.js';
 import { JobQueue } from '../store/jobs.js';
 import { JUDGE_HEALTH_HINT, type JudgeHealthReport, JudgeHealthRepository } from '../store/judge-health.js';
 import { SessionRepository } from '../store/sessions.js';
-import { TrainingStepRepository } from '../store/training.js';
+import { RlFailureRepository, TrainingStepRepository } from '../store/training.js';
 import { TurnRepository } from '../store/turns.js';
 import { type GlobalOptions, loadLenient, printJson } from './context.js';
 import { runningService } from './pidfile.js';
@@ -52,6 +52,7 @@ export async function statusReport(
   const dbFile = storePath(loaded);
   let counts: { sessions: number; turns: number; open_sessions: number } | null = null;
   let judgeHealth: JudgeHealthReport | null = null;
+  let rlFailures: RlFailureSummary | null = null;
   const extras: Record<string, unknown> = {};
   if (fs.existsSync(dbFile)) {
     const db = openStore(dbFile);
@@ -80,6 +81,15 @@ export async function statusReport(
           last_checkpoint: steps.latestCheckpoint(),
           samples: new SampleQueue(db).counts(),
         };
+        // RL failures are stored (rl_failures), so they show even when the service is down.
+        const failures = new RlFailureRepository(db);
+        rlFailures = {
+          unrecovered: failures.unrecovered(),
+          recent: failures
+            .recent(3)
+            .filter((f) => f.recoveredAt === null)
+            .map((f) => ({ at: f.at, kind: f.kind, message: f.message })),
+        };
       }
     } finally {
       db.close();
@@ -103,6 +113,7 @@ export async function statusReport(
     ...counts,
     ...(judgeHealth ? { judge_health: judgeHealth } : {}),
     ...live,
+    ...(rlFailures ? { rl_failures: rlFailures } : {}),
     ...extras,
   };
 
@@ -125,7 +136,7 @@ export async function statusReport(
     text.push(`  ! ${w}`);
     text.push(`    fix: ${JUDGE_HEALTH_HINT}`);
   }
-  text.push(...liveLines(live));
+  text.push(...liveLines({ ...live, ...(rlFailures ? { rl_failures: rlFailures } : {}) }));
   for (const [k, v] of Object.entries(extras))
     text.push(`  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
   return { json: status, text };
@@ -157,7 +168,7 @@ export async function pidOnlyReport(
   return { json, text };
 }
 
-/** What only the running service knows: turn-write health, RL errors, settings awaiting a restart. */
+/** What only the running service knows: turn-write health and settings awaiting a restart. */
 async function liveState(url: string, apiKey: string | undefined): Promise<Record<string, unknown>> {
   const get = async (p: string): Promise<Record<string, unknown> | null> => {
     try {
@@ -173,12 +184,16 @@ async function liveState(url: string, apiKey: string | undefined): Promise<Recor
   const [health, config] = await Promise.all([get('/healthz'), get('/v1/admin/config')]);
   const out: Record<string, unknown> = {};
   if (health?.store_writes) out.store_writes = health.store_writes;
-  if (health?.rl_errors !== undefined) out.rl_errors = health.rl_errors;
   if (Array.isArray(config?.restart_needed)) out.restart_needed = config.restart_needed;
   return out;
 }
 
-/** liveState as lines; fields a service version does not report are simply left out. */
+interface RlFailureSummary {
+  unrecovered: number;
+  recent: { at: number; kind: string; message: string }[];
+}
+
+/** liveState (plus stored RL failures) as lines; fields a service version does not report are simply left out. */
 export function liveLines(live: Record<string, unknown>): string[] {
   const lines: string[] = [];
   const w = live.store_writes as
@@ -189,9 +204,13 @@ export function liveLines(live: Record<string, unknown>): string[] {
     lines.push(
       `  ! store writes failing: ${w.failed_writes ?? '?'} failed${w.since ? ` since ${new Date(w.since).toLocaleString()}` : ''}${w.last_error ? ` (${w.last_error})` : ''}`,
     );
-  const rl = live.rl_errors;
-  if (Array.isArray(rl) ? rl.length > 0 : rl !== undefined && rl !== null && rl !== 0)
-    lines.push(`  ! rl errors: ${typeof rl === 'string' ? rl : JSON.stringify(rl)}`);
+  const rl = live.rl_failures as RlFailureSummary | undefined;
+  if (rl && rl.unrecovered > 0) {
+    const last = rl.recent[0];
+    lines.push(
+      `  ! rl: ${rl.unrecovered} unrecovered failure${rl.unrecovered === 1 ? '' : 's'}${last ? `, last ${last.kind}: ${last.message}` : ''}`,
+    );
+  }
   const restart = live.restart_needed;
   if (Array.isArray(restart) && restart.length > 0)
     lines.push(`  ! restart needed for: ${restart.join(', ')} (metaclaw stop && metaclaw start)`);

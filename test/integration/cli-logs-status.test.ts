@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/db.js';
 import { RewardRepository } from '../../src/store/rewards.js';
+import { RlFailureRepository } from '../../src/store/training.js';
 import { TurnRepository } from '../../src/store/turns.js';
 import { type FakeLlm, startFakeLlm } from '../fixtures/fake-llm/index.js';
 import { freePort, runCli } from '../helpers/cli.js';
@@ -128,5 +129,24 @@ describe('metaclaw logs and status (real background service)', () => {
     } finally {
       expect((await metaclaw(home, ['stop'])).code).toBe(0);
     }
+  });
+
+  it('status shows stored RL failures that have not recovered, with the service down', async () => {
+    const home = tempHome();
+    expect((await metaclaw(home, ['config', 'set', 'rl.base_model', 'Qwen/Qwen3-8B'])).code).toBe(0);
+    expect((await metaclaw(home, ['config', 'set', 'rl.enabled', 'true'])).code).toBe(0);
+    const db = openStore(path.join(home, 'metaclaw.db'));
+    const failures = new RlFailureRepository(db);
+    failures.record('heartbeat', new Error('session expired'), 1_000);
+    failures.record('step', new Error('forward_backward: 500 from backend'), 2_000);
+    failures.recovered('heartbeat', 3_000);
+    db.close();
+    const js = JSON.parse((await metaclaw(home, ['status', '--json'])).stdout) as Record<string, unknown>;
+    expect(js.rl_failures).toEqual({
+      unrecovered: 1,
+      recent: [{ at: 2_000, kind: 'step', message: 'forward_backward: 500 from backend' }],
+    });
+    const text = (await metaclaw(home, ['status'])).stdout;
+    expect(text).toContain('! rl: 1 unrecovered failure, last step: forward_backward: 500 from backend');
   });
 });

@@ -99,11 +99,11 @@ describe('status liveLines', () => {
     expect(liveLines({})).toEqual([]);
     const lines = liveLines({
       store_writes: { ok: false, failed_writes: 3, last_error: 'SQLITE_FULL', since: null },
-      rl_errors: ['step 4: backend 500'],
+      rl_failures: { unrecovered: 2, recent: [{ at: 1, kind: 'step', message: 'backend 500' }] },
       restart_needed: ['proxy.port'],
     }).join('\n');
     expect(lines).toContain('! store writes failing: 3 failed (SQLITE_FULL)');
-    expect(lines).toContain('! rl errors: ["step 4: backend 500"]');
+    expect(lines).toContain('! rl: 2 unrecovered failures, last step: backend 500');
     expect(lines).toContain('! restart needed for: proxy.port');
   });
 });
