@@ -4,7 +4,14 @@ import type { Command } from 'commander';
 import { storePath } from '../config/load.js';
 import { explainWhy, injectorOptions, revisionView, type WhyReport } from '../skills/admin.js';
 import { BlockComposer, o200kCounter } from '../skills/budget.js';
-import { copyExtras, readSkillAt, type SkillWarning, writeSkill } from '../skills/folder.js';
+import {
+  assertInside,
+  copyExtras,
+  readSkillAt,
+  SkillPathError,
+  type SkillWarning,
+  writeSkill,
+} from '../skills/folder.js';
 import { contentKey, type SkillDocument, serializeSkill } from '../skills/format.js';
 import { SkillInjector } from '../skills/inject.js';
 import { SkillLibrary } from '../skills/library.js';
@@ -39,6 +46,16 @@ function withLibrary<T>(
     return fn(lib, dir);
   } finally {
     db.close();
+  }
+}
+
+/** `dir/name` for writing, or a CLI error when it is a link out of the skills folder. */
+function safeTarget(dir: string, name: string): string {
+  try {
+    return assertInside(dir, name);
+  } catch (err) {
+    if (err instanceof SkillPathError) throw new CliError(`refusing to write skill ${name}: ${err.message}`);
+    throw err;
   }
 }
 
@@ -98,7 +115,7 @@ export function registerSkills(program: Command): void {
           keepExisting: true,
         });
         warn(warnings);
-        for (const [name, folder] of folders) copyExtras(folder, path.join(dir, name));
+        for (const [name, folder] of folders) warn(copyExtras(folder, safeTarget(dir, name)));
         genLine(
           lib,
           lib.apply(ops, 'import', 'starter skills'),
@@ -155,7 +172,8 @@ export function registerSkills(program: Command): void {
           throw new CliError(`cannot add ${p}: ${(err as Error).message}`);
         }
         const name = read.doc.frontmatter.name;
-        if (fs.statSync(p).isDirectory()) copyExtras(read.folder, path.join(dir, name));
+        const target = safeTarget(dir, name);
+        if (fs.statSync(p).isDirectory()) warn(copyExtras(read.folder, target));
         const doc = withOrigin(read.doc, 'manual');
         genLine(
           lib,
@@ -279,7 +297,7 @@ export function registerSkills(program: Command): void {
       ops = dropIdentical(ops, lib);
       for (const op of ops)
         if (op.op === 'put')
-          copyExtras(folders.get(op.doc.frontmatter.name)!, path.join(dir, op.doc.frontmatter.name));
+          warn(copyExtras(folders.get(op.doc.frontmatter.name)!, safeTarget(dir, op.doc.frontmatter.name)));
       const applied = lib.apply(ops, 'import', `import ${path.resolve(src)}`);
       if (o.json)
         return printJson({
@@ -300,8 +318,8 @@ export function registerSkills(program: Command): void {
         (lib, dir) => {
           let n = 0;
           for (const r of lib.current().byName.values()) {
-            if (fs.existsSync(path.join(dir, r.name)))
-              copyExtras(path.join(dir, r.name), path.join(out, r.name));
+            const target = safeTarget(out, r.name);
+            if (fs.existsSync(path.join(dir, r.name))) warn(copyExtras(path.join(dir, r.name), target));
             writeSkill(out, { frontmatter: r.frontmatter, body: r.body });
             n++;
           }

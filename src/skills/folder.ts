@@ -125,7 +125,7 @@ export function writeFileAtomic(file: string, text: string): void {
  * file's formatting survives and our own writes do not trigger endless sync loops.
  */
 export function writeSkill(dir: string, doc: SkillDocument): boolean {
-  const file = path.join(dir, doc.frontmatter.name, SKILL_FILE);
+  const file = path.join(assertInside(dir, doc.frontmatter.name), SKILL_FILE);
   try {
     if (contentKey(parseSkill(readSkillFile(file))) === contentKey(doc)) return false;
   } catch {
@@ -133,6 +133,34 @@ export function writeSkill(dir: string, doc: SkillDocument): boolean {
   }
   writeFileAtomic(file, serializeSkill(doc));
   return true;
+}
+
+/**
+ * `dir/name`, refusing when it resolves outside `dir` (a skill folder that is a symbolic link to
+ * somewhere else): writing through it would put library content where the user never pointed us.
+ */
+export function assertInside(dir: string, name: string): string {
+  const target = path.join(dir, name);
+  let real: string;
+  try {
+    real = fs.realpathSync(target);
+  } catch {
+    return target; // not there yet: it is created as a plain folder under dir
+  }
+  const root = fs.realpathSync(dir);
+  if (real === root || !real.startsWith(root + path.sep))
+    throw new SkillPathError(target, `resolves to ${real}, outside ${root}; not written`);
+  return target;
+}
+
+/** A write the skills folder refused because its target escapes the folder. */
+export class SkillPathError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+  }
 }
 
 /** Move a removed skill's folder aside (keeping its scripts/ and references/ recoverable). */
@@ -152,6 +180,8 @@ export function retireSkillFolder(dir: string, name: string, now = Date.now()): 
  */
 export function copyExtras(srcFolder: string, dstFolder: string): SkillWarning[] {
   if (path.resolve(srcFolder) === path.resolve(dstFolder)) return [];
+  // Nor written through a link at the destination: that would put files outside the library.
+  if (isLink(dstFolder)) throw new SkillPathError(dstFolder, 'is a symbolic link; not written');
   const root = fs.realpathSync(srcFolder);
   const skipped: SkillWarning[] = [];
   const walk = (src: string, dst: string, top: boolean) => {
@@ -159,6 +189,10 @@ export function copyExtras(srcFolder: string, dstFolder: string): SkillWarning[]
       if (top && (e.name === SKILL_FILE || e.name.startsWith('.'))) continue;
       const from = path.join(src, e.name);
       const to = path.join(dst, e.name);
+      if (isLink(to)) {
+        skipped.push({ file: to, reason: 'is a symbolic link in the library; not overwritten' });
+        continue;
+      }
       let real = from;
       if (e.isSymbolicLink()) {
         try {
@@ -187,4 +221,12 @@ export function copyExtras(srcFolder: string, dstFolder: string): SkillWarning[]
   };
   walk(srcFolder, dstFolder, true);
   return skipped;
+}
+
+function isLink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }

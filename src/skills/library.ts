@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { retireSkillFolder, type SkillWarning, scanFolder, writeSkill } from './folder.js';
+import { retireSkillFolder, SkillPathError, type SkillWarning, scanFolder, writeSkill } from './folder.js';
+import type { SkillDocument } from './format.js';
 import { LexicalIndex } from './lexical.js';
 import type {
   AppliedChange,
@@ -193,8 +194,19 @@ export class SkillLibrary {
     if (!dir) return 0;
     let n = 0;
     for (const r of this.snap.byName.values())
-      if (writeSkill(dir, { frontmatter: r.frontmatter, body: r.body })) n++;
+      if (this.mirrorOne(dir, { frontmatter: r.frontmatter, body: r.body })) n++;
     return n;
+  }
+
+  /** The store is the truth; a folder write refused for escaping the folder is skipped, loudly. */
+  private mirrorOne(dir: string, doc: SkillDocument): boolean {
+    try {
+      return writeSkill(dir, doc);
+    } catch (err) {
+      if (!(err instanceof SkillPathError)) throw err;
+      this.opts.log?.warn({ file: err.file }, `skills folder: ${err.message}`);
+      return false;
+    }
   }
 
   private mirrorOps(ops: SkillOp[]): void {
@@ -202,11 +214,11 @@ export class SkillLibrary {
     const ids = ops.flatMap((o) => (o.op === 'activate' ? [o.revisionId] : []));
     const byId = new Map(this.repo.revisionsByIds(ids).map((r) => [r.id, r]));
     for (const op of ops) {
-      if (op.op === 'put') writeSkill(dir, op.doc);
+      if (op.op === 'put') this.mirrorOne(dir, op.doc);
       else if (op.op === 'remove') retireSkillFolder(dir, op.name);
       else {
         const r = byId.get(op.revisionId);
-        if (r) writeSkill(dir, { frontmatter: r.frontmatter, body: r.body });
+        if (r) this.mirrorOne(dir, { frontmatter: r.frontmatter, body: r.body });
       }
     }
   }
