@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
 import type { Logger } from 'pino';
+import { describe, expect, it } from 'vitest';
 import { assertInside, copyExtras, SkillPathError, writeSkill } from '../../../src/skills/folder.js';
 import { SkillLibrary } from '../../../src/skills/library.js';
 import { SkillRepository } from '../../../src/skills/repository.js';
