@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../config/errors.js';
 import type { LoadedConfig } from '../config/load.js';
-import type { Config } from '../config/schema.js';
 import { findPreset, PRESET_IDS, PRESETS, type ProviderPreset } from '../integrations/presets.js';
 import { clackPrompter, PromptCancelled, type Prompter } from '../integrations/prompter.js';
 import { INTEGRATIONS, integrationContext } from '../integrations/registry.js';
@@ -21,6 +20,7 @@ import {
 } from '../integrations/types.js';
 import { type CheckResult, checkUpstream } from '../integrations/upstream-check.js';
 import { CliError, type GlobalOptions, loadOrExit } from './context.js';
+import { closestModels, installStarterSkills, judgeCostWarning, startInBackground } from './setup-finish.js';
 
 export interface SetupFlags {
   nonInteractive?: boolean;
@@ -45,6 +45,8 @@ export interface SetupFlags {
   restart?: boolean;
   /** `--no-wire`: write the config only. */
   wire?: boolean;
+  /** `--no-starter-skills` */
+  starterSkills?: boolean;
 }
 
 export interface SetupDeps {
@@ -57,6 +59,8 @@ export interface SetupDeps {
   which?: (cmd: string) => string | null;
   run?: CommandRunner;
   fetch?: typeof fetch;
+  /** Starts the service in the background (offered at the end of an interactive setup). */
+  startService?: () => Promise<void>;
 }
 
 const EXAMPLE =
@@ -96,6 +100,7 @@ export function registerSetup(program: Command): void {
     .option('--max-tokens <n>', 'OpenClaw: max output tokens', '8192')
     .option('--no-restart', 'do not restart the OpenClaw gateway')
     .option('--no-wire', 'write the MetaClaw config only; wire no agent')
+    .option('--no-starter-skills', 'do not install the starter skills into a new library')
     .action(async (flags: SetupFlags, cmd: Command) => {
       const loaded = loadOrExit(cmd.optsWithGlobals() as GlobalOptions);
       const interactive = !flags.nonInteractive && Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -107,6 +112,7 @@ export function registerSetup(program: Command): void {
           env: process.env,
           prompter: interactive ? clackPrompter : null,
           say: console.log,
+          startService: () => startInBackground(cmd.optsWithGlobals() as GlobalOptions),
         });
       } catch (err) {
         if (err instanceof PromptCancelled) throw new CliError('setup cancelled; nothing was written', 130);
@@ -218,14 +224,14 @@ export async function runSetup(flags: SetupFlags, d: SetupDeps): Promise<void> {
   }
   const config = writeSetupConfig(d.loaded.file, answers);
   d.say(`wrote ${d.loaded.file}`);
-  const judgeCost = judgeCostWarning(config, preset!.id, model);
+  const judgeCost = judgeCostWarning(config, preset!.id, answers.model);
   if (judgeCost) d.say(judgeCost);
   const loaded: LoadedConfig = { ...d.loaded, config, fileExists: true };
 
   if (flags.wire !== false) {
     const ctx = integrationContext({
       loaded,
-      model,
+      model: answers.model,
       userHome: d.userHome,
       say: d.say,
       which: d.which,
@@ -238,7 +244,9 @@ export async function runSetup(flags: SetupFlags, d: SetupDeps): Promise<void> {
       noRestart: flags.restart === false,
     });
   }
-  d.say('next: metaclaw start   (then: metaclaw doctor)');
+  if (flags.starterSkills !== false) installStarterSkills(loaded, d.say);
+  if (p && d.startService && (await p.confirm('Start MetaClaw now?', true))) await d.startService();
+  else d.say('next: metaclaw start   (then: metaclaw doctor)');
 }
 
 async function askKey(p: Prompter, preset: ProviderPreset, env: NodeJS.ProcessEnv) {
@@ -317,8 +325,11 @@ async function checkLoop(a: SetupAnswers, d: SetupDeps, preset: ProviderPreset):
         { fetch: d.fetch },
       );
     if (result.ok) {
-      d.say(`✓ upstream: ${result.detail}`);
-      return;
+      if (await modelListed(a, result.models ?? [], d)) {
+        d.say(`✓ upstream: ${result.detail}`);
+        return;
+      }
+      continue;
     }
     const text = `upstream check failed: ${result.detail}\n  fix: ${result.hint}`;
     if (!d.prompter) throw new CliError(`${text}\n  (or pass --skip-check to write the config anyway)`, 1);
@@ -337,31 +348,30 @@ async function checkLoop(a: SetupAnswers, d: SetupDeps, preset: ProviderPreset):
   }
 }
 
-/** Small models to suggest for the judge, by provider preset. */
-const SMALL_JUDGE_MODELS: Record<string, string> = {
-  openai: 'gpt-4.1-mini',
-  anthropic: 'claude-haiku-4-5',
-  openrouter: 'openai/gpt-4.1-mini',
-};
-
 /**
- * With no `judge.model`, the judge asks the model that serves the agent: `judge.votes` extra calls
- * of it per main turn. Null when a judge model is set (or the judge is off).
+ * A model the upstream does not list is an error for scripts (a typo would fail every request
+ * later); a person picks from the list, closest first, or keeps the name. True when settled.
  */
-export function judgeCostWarning(config: Config, presetId: string, servedModel?: string): string | null {
-  if (!config.judge.enabled || config.judge.model) return null;
-  // Setup maps the agent's model names (upstream.model_map) rather than overriding, so the model
-  // chosen in setup is passed in; upstream.model still wins when a user set it.
-  const servedName = config.upstream.model ?? servedModel;
-  const served = servedName ? ` (${servedName})` : '';
-  const small = SMALL_JUDGE_MODELS[presetId];
-  const example = small ?? 'MODEL';
-  return (
-    `! judge: no judge.model set, so the judge uses the served model${served}: ` +
-    `${config.judge.votes} extra calls of it per main turn (judge.votes).\n` +
-    `  a small model is enough${small ? '' : ' (any small model your endpoint serves)'}: ` +
-    `metaclaw setup … --judge-model ${example}, or metaclaw config set judge.model ${example}`
+async function modelListed(a: SetupAnswers, models: string[], d: SetupDeps): Promise<boolean> {
+  if (models.length === 0 || models.includes(a.model)) return true;
+  const closest = closestModels(a.model, models);
+  if (!d.prompter)
+    throw new CliError(
+      `unknown model ${a.model}: ${a.baseUrl} lists ${models.length} models, e.g. ${closest.slice(0, 5).join(', ')}\n` +
+        '  fix: pass --model with one of them (or --skip-check to write the config anyway)',
+      2,
+    );
+  const KEEP = '\u0000keep';
+  const choice = await d.prompter.select<string>(
+    `${a.model} is not in the upstream's model list: which model?`,
+    [
+      ...closest.slice(0, 30).map((m) => ({ value: m, label: m })),
+      { value: KEEP, label: `keep ${a.model}`, hint: 'e.g. a name the server accepts but does not list' },
+    ],
   );
+  if (choice === KEEP) return true;
+  a.model = choice;
+  return false; // check again with the chosen model
 }
 
 function parseApi(raw: string | undefined): 'anthropic-messages' | 'openai-completions' | undefined {

@@ -12,7 +12,7 @@ export interface CheckTarget {
 export type CheckFailure = 'auth' | 'not-found' | 'network' | 'timeout' | 'http';
 
 export type CheckResult =
-  | { ok: true; detail: string }
+  | { ok: true; detail: string /** The upstream's model list, when it has one. */; models?: string[] }
   | { ok: false; kind: CheckFailure; detail: string; hint: string };
 
 export interface CheckOptions {
@@ -48,6 +48,7 @@ export async function checkUpstream(t: CheckTarget, o: CheckOptions = {}): Promi
     return {
       ok: true,
       detail: `${base} answered and accepted the key${ids.length ? ` (${ids.length} models)` : ''}${listed ? `; note: ${t.model} is not in its model list` : ''}`,
+      models: ids,
     };
   }
   if (res.status === 401 || res.status === 403) return authFailure(res.status, await errorText(res));

@@ -87,4 +87,70 @@ describe('setup wizard (interactive flow, scripted)', () => {
     const settings = JSON.parse(fs.readFileSync(path.join(home, '.claude', 'settings.json'), 'utf8'));
     expect(settings.env.ANTHROPIC_BASE_URL).toBe('http://127.0.0.1:30000');
   });
+
+  it('offers the upstream model list when the typed model is not in it, installs the starter skills, and offers to start', async () => {
+    const home = tempHome();
+    const p = scripted([
+      [/agent/, 'claude-code'],
+      [/LLM/, 'custom'],
+      [/Base URL/, `${fake.url}/v1`],
+      [/Model/, 'fake-modle'],
+      [/API key/, 'paste'],
+      [/API key/, 'good-key'],
+      [/Learning mode/, 'skills'],
+      [/Judge model/, ''],
+      [/fake-modle is not in the upstream's model list/, 'fake-model'],
+      [/Start MetaClaw now/, true],
+    ]);
+    const mhome = path.join(home, '.metaclaw');
+    const file = path.join(mhome, 'config.yaml');
+    let started = 0;
+    await runSetup(
+      { wire: false },
+      {
+        loaded: { config: validateConfig({}), file, home: mhome, fileExists: false },
+        env: {},
+        prompter: p,
+        say: () => {},
+        userHome: home,
+        startService: async () => {
+          started++;
+        },
+      },
+    );
+    expect(p.asked.at(-2)).toMatch(/not in the upstream's model list/);
+    expect(YAML.parse(fs.readFileSync(file, 'utf8')).upstream.model_map).toEqual({
+      'claude-*': 'fake-model',
+    });
+    expect(started).toBe(1);
+    // The starter skills are in the library and its folder, so the first request gets skills.
+    const skills = fs.readdirSync(path.join(mhome, 'skills')).filter((n) => !n.startsWith('.'));
+    expect(skills.length).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('setup --non-interactive: the model must exist upstream', () => {
+  it('refuses a model the upstream does not list, naming the closest ones, and writes nothing', async () => {
+    const home = tempHome();
+    const file = path.join(home, 'config.yaml');
+    await expect(
+      runSetup(
+        {
+          agent: 'openclaw',
+          provider: 'custom',
+          baseUrl: `${fake.url}/v1`,
+          model: 'fake-modle',
+          apiKey: 'good-key',
+          wire: false,
+        },
+        {
+          loaded: { config: validateConfig({}), file, home, fileExists: false },
+          env: {},
+          prompter: null,
+          say: () => {},
+        },
+      ),
+    ).rejects.toThrow(/unknown model fake-modle: .* lists 1 models, e\.g\. fake-model[\s\S]*--skip-check/);
+    expect(fs.existsSync(file)).toBe(false);
+  });
 });
