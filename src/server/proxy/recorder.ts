@@ -51,7 +51,12 @@ export type TurnListener = (turn: TurnRecord) => void;
 /** Writes finished turns to the store (synchronously: the commit precedes the response's end). */
 export class TurnRecorder {
   private readonly listeners: TurnListener[] = [];
-  private queue: { turn: TurnRecord; session: SessionWrite; resolve: (t: TurnRecord | null) => void }[] = [];
+  private queue: {
+    turn: TurnRecord;
+    session: SessionWrite;
+    client: string | null | undefined;
+    resolve: (t: TurnRecord | null) => void;
+  }[] = [];
   private flushScheduled = false;
   constructor(
     private readonly repo: TurnRepository,
@@ -99,9 +104,8 @@ export class TurnRecorder {
       responseTokenIds: d.policy?.responseTokenIds ?? null,
       responseLogprobs: d.policy?.logprobs ?? null,
     };
-    logRequest(this.log, turn, d.client);
     return new Promise((resolve) => {
-      this.queue.push({ turn, session: d.sessionWrite, resolve });
+      this.queue.push({ turn, session: d.sessionWrite, client: d.client, resolve });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -133,6 +137,8 @@ export class TurnRecorder {
       }
     }
     if (failed.size < batch.length) this.health.recordSuccess();
+    // Logged after the commit, so the line can say when a turn was not stored.
+    for (const b of batch) logRequest(this.log, b.turn, b.client, !failed.has(b.turn.id));
     for (const b of batch) b.resolve(failed.has(b.turn.id) ? null : b.turn);
     for (const b of batch) {
       if (failed.has(b.turn.id)) continue;

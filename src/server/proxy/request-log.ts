@@ -20,7 +20,12 @@ export function usageTokens(usageJson: string | null): { in?: number; out?: numb
  * The one info line per proxied request. Only metadata: never request or response text, never
  * headers (so never a key) — those stay in the store and at debug level.
  */
-export function logRequest(log: Logger, turn: TurnRecord, client: string | null | undefined): void {
+export function logRequest(
+  log: Logger,
+  turn: TurnRecord,
+  client: string | null | undefined,
+  stored = true,
+): void {
   const tokens = usageTokens(turn.usageJson);
   log.info(
     {
@@ -36,6 +41,8 @@ export function logRequest(log: Logger, turn: TurnRecord, client: string | null 
       seq: turn.seq,
       skills: turn.injectedRevisionIds.length,
       stream: turn.stream || undefined,
+      // The turn write failed: the client may have been told so (store.on_write_error: fail).
+      stored: stored ? undefined : false,
     },
     'request',
   );

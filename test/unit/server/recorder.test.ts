@@ -47,4 +47,21 @@ describe('TurnRecorder (issue 16 point 5)', () => {
     expect(db.prepare('SELECT id FROM turns').pluck().all()).toEqual([ok.id]);
     db.close();
   });
+
+  it('logs one request line per turn after the commit, marking a turn that was not stored', async () => {
+    const db = openStore(path.join(tempHome('metaclaw-rec-'), 'metaclaw.db'));
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: 'info' }, { write: (l: string) => lines.push(JSON.parse(l)) });
+    const recorder = new TurnRecorder(new TurnRepository(db), log);
+    const ok = draft('s-ok', true);
+    const bad = draft('s-missing', false);
+    const outcome = { status: 'ok' as const, httpStatus: 200, response: null };
+    await Promise.all([recorder.record(ok, outcome), recorder.record(bad, outcome)]);
+    const requests = lines.filter((l) => l.msg === 'request');
+    expect(requests.map((l) => [l.session, l.stored])).toEqual([
+      ['s-ok', undefined],
+      ['s-missing', false],
+    ]);
+    db.close();
+  });
 });
