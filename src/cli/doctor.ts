@@ -144,6 +144,8 @@ export async function runDoctor(
       detail: 'disabled (judge.enabled: false): no learning from turns',
     });
 
+  const running = svc && (await healthy(svc.url)) ? svc : null;
+  if (running) checks.push(await storeWritesCheck(running.url, storePath(loaded)));
   checks.push(storeCheck(storePath(loaded)));
   if (config.judge.enabled) checks.push(...judgeHealthChecks(storePath(loaded)));
   if (config.skills.enabled) checks.push(skillsCheck(resolveUnderHome(home, config.skills.dir)));
@@ -173,7 +175,7 @@ export async function runDoctor(
       detail: 'no agent wired',
       hint: 'metaclaw integrate openclaw|claude-code|codex',
     });
-  const service = svc && (await healthy(svc.url)) ? svc : null;
+  const service = running;
   for (const id of wired) {
     const s = INTEGRATIONS[id].status(ctx);
     if (!s.wired) {
@@ -235,6 +237,27 @@ const SIGNAL_HINTS: Record<string, string> = {
     'Linux: install xprintidle (X11) or run GNOME (Wayland); headless machines fall back to proxy inactivity',
   calendar: 'check scheduler.calendar.ics (URL reachable, file readable)',
 };
+
+/** The running service's own count of failed turn writes (a full disk loses nothing silently). */
+async function storeWritesCheck(url: string, file: string): Promise<Check> {
+  let w:
+    | { ok?: boolean; failed_writes?: number; last_error?: string | null; since?: number | null }
+    | undefined;
+  try {
+    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+    w = ((await res.json()) as { store_writes?: typeof w }).store_writes;
+  } catch {
+    return { name: 'store writes', status: 'warn', detail: `could not read ${url}/healthz` };
+  }
+  if (w?.ok !== false)
+    return { name: 'store writes', status: 'ok', detail: 'every turn is being recorded' };
+  return {
+    name: 'store writes',
+    status: 'fail',
+    detail: `${w.failed_writes ?? '?'} turn writes failed${w.since ? ` since ${new Date(w.since).toISOString()}` : ''}${w.last_error ? `: ${w.last_error}` : ''}`,
+    hint: `free disk space or fix permissions for ${file}; writes resume by themselves`,
+  };
+}
 
 function storeCheck(file: string): Check {
   if (!fs.existsSync(file))

@@ -1,6 +1,9 @@
+import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDoctor } from '../../src/cli/doctor.js';
+import { writePidFile } from '../../src/cli/pidfile.js';
 import { type FakeLlm, startFakeLlm } from '../fixtures/fake-llm/index.js';
 import { openaiUpstream, startProxy, type TestProxy } from '../helpers/proxy.js';
 
@@ -70,6 +73,20 @@ describe('a failed turn write is never silent', () => {
       store_writes: { ok: false, failed_writes: 3, last_error: expect.stringMatching(/full/) },
     });
     expect(turns()).toBe(before);
+
+    // doctor asks the running service and says so, with the fix.
+    writePidFile(proxy.home, {
+      pid: process.pid,
+      url: proxy.url,
+      startedAt: Date.now(),
+      configFile: path.join(proxy.home, 'config.yaml'),
+    });
+    const checks = await runDoctor({}, { METACLAW_HOME: proxy.home }, 3000);
+    expect(checks.find((c) => c.name === 'store writes')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/3 turn writes failed since .*full/),
+      hint: expect.stringMatching(/free disk space/),
+    });
 
     // Space comes back: the next turn is stored and the alarm clears by itself.
     proxy.app.db.pragma('max_page_count = 1073741823');
