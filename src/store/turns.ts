@@ -1,5 +1,6 @@
 import type { SessionWrite } from '../sessions/tracker.js';
 import type { Db } from './db.js';
+import { type EncodedTurnBodies, TurnPartStore } from './turn-parts.js';
 
 export type TurnKind = 'main' | 'side';
 export type TurnStatus = 'ok' | 'error' | 'aborted';
@@ -32,9 +33,11 @@ export interface TurnRecord {
   promptTokenIds?: number[] | null;
   responseTokenIds?: number[] | null;
   responseLogprobs?: number[] | null;
+  /** Set when retention removed the bodies (requestJson then reads '{}', the others null). */
+  prunedAt?: number;
 }
 
-interface TurnRow {
+export interface TurnRow {
   id: string;
   session_id: string;
   seq: number;
@@ -59,6 +62,11 @@ interface TurnRow {
   prompt_token_ids: string | null;
   response_token_ids: string | null;
   response_logprobs: string | null;
+  /** Migration 009: part manifests (the *_json columns are then '' / NULL); see turn-parts.ts. */
+  request_ref: Uint8Array | null;
+  upstream_ref: Uint8Array | null;
+  response_ref: Uint8Array | null;
+  pruned_at: number | null;
 }
 
 export class TurnRepository {
@@ -67,14 +75,21 @@ export class TurnRepository {
   private readonly createSession;
   private readonly bySession;
   private readonly byId;
+  /** Request, as-sent request and response bodies, stored as content-addressed parts. */
+  readonly parts: TurnPartStore;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    /** Write bodies inline, as before migration 009 (bench/storage.ts measures both ways). */
+    private readonly opts: { inlineBodies?: boolean } = {},
+  ) {
+    this.parts = new TurnPartStore(db);
     this.insertStmt =
       db.prepare(`INSERT INTO turns (id, session_id, seq, kind, protocol, upstream_protocol, model, stream,
       request_json, upstream_request_json, response_json, status, http_status, error, started_at, latency_ms, ttft_ms,
       usage_json, library_generation, injected_revision_ids, policy_version,
-      prompt_token_ids, response_token_ids, response_logprobs)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      prompt_token_ids, response_token_ids, response_logprobs, request_ref, upstream_ref, response_ref, body_bytes)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     // A session's row changes with each of its turns: created with its first (counters and prefix
     // included), then updated once per turn. One statement per turn, not three.
     this.createSession = db.prepare(
@@ -102,7 +117,13 @@ export class TurnRepository {
 
   /** Record several turns in one transaction (group commit: one commit for a burst of turns). */
   insertBatch(items: readonly { turn: TurnRecord; session: SessionWrite }[]): void {
-    this.batchTx(items);
+    try {
+      this.batchTx(items);
+    } catch (err) {
+      // Rolled back: the part caches may name parts and references that were never committed.
+      this.parts.forgetAll();
+      throw err;
+    }
   }
 
   private readonly batchTx: (items: readonly { turn: TurnRecord; session: SessionWrite }[]) => void;
@@ -125,6 +146,7 @@ export class TurnRepository {
           len,
         ).changes > 0;
       if (!created) this.bumpSession.run(t.seq, t.startedAt, hash, len, t.sessionId);
+      const body = this.opts.inlineBodies ? inlineBody(t) : this.parts.encode(t.sessionId, t);
       // Positional binding: measurably cheaper than named parameters on this hot path.
       this.insertStmt.run(
         t.id,
@@ -135,9 +157,9 @@ export class TurnRepository {
         t.upstreamProtocol,
         t.model,
         t.stream ? 1 : 0,
-        t.requestJson,
-        t.upstreamRequestJson,
-        t.responseJson,
+        body.request_json,
+        body.upstream_request_json,
+        body.response_json,
         t.status,
         t.httpStatus,
         t.error,
@@ -151,17 +173,23 @@ export class TurnRepository {
         jsonArray(t.promptTokenIds),
         jsonArray(t.responseTokenIds),
         jsonArray(t.responseLogprobs),
+        body.request_ref,
+        body.upstream_ref,
+        body.response_ref,
+        body.body_bytes,
       );
     }
   }
 
   listBySession(sessionId: string): TurnRecord[] {
-    return (this.bySession.all(sessionId) as TurnRow[]).map(fromRow);
+    // One part cache for the session: its turns share most of their parts.
+    const cache = new Map<number, string>();
+    return (this.bySession.all(sessionId) as TurnRow[]).map((r) => turnFromRow(r, this.parts, cache));
   }
 
   get(id: string): TurnRecord | undefined {
     const row = this.byId.get(id) as TurnRow | undefined;
-    return row ? fromRow(row) : undefined;
+    return row ? turnFromRow(row, this.parts) : undefined;
   }
 
   count(): number {
@@ -169,8 +197,13 @@ export class TurnRepository {
   }
 }
 
-function fromRow(r: TurnRow): TurnRecord {
-  return {
+/**
+ * A turns row → the record (also used by the dashboard's session reads). Bodies stored as parts
+ * are rebuilt byte for byte; `cache` shares decoded parts across the turns of one read.
+ */
+export function turnFromRow(r: TurnRow, parts: TurnPartStore, cache?: Map<number, string>): TurnRecord {
+  const body = parts.decode(r, cache);
+  const record: TurnRecord = {
     id: r.id,
     sessionId: r.session_id,
     seq: r.seq,
@@ -179,9 +212,9 @@ function fromRow(r: TurnRow): TurnRecord {
     upstreamProtocol: r.upstream_protocol,
     model: r.model,
     stream: r.stream === 1,
-    requestJson: r.request_json,
-    upstreamRequestJson: r.upstream_request_json,
-    responseJson: r.response_json,
+    requestJson: body.requestJson,
+    upstreamRequestJson: body.upstreamRequestJson,
+    responseJson: body.responseJson,
     status: r.status,
     httpStatus: r.http_status,
     error: r.error,
@@ -195,6 +228,20 @@ function fromRow(r: TurnRow): TurnRecord {
     promptTokenIds: parseArray(r.prompt_token_ids),
     responseTokenIds: parseArray(r.response_token_ids),
     responseLogprobs: parseArray(r.response_logprobs),
+  };
+  if (r.pruned_at !== null && r.pruned_at !== undefined) record.prunedAt = r.pruned_at;
+  return record;
+}
+
+function inlineBody(t: TurnRecord): EncodedTurnBodies {
+  return {
+    request_json: t.requestJson,
+    upstream_request_json: t.upstreamRequestJson,
+    response_json: t.responseJson,
+    request_ref: null,
+    upstream_ref: null,
+    response_ref: null,
+    body_bytes: null,
   };
 }
 

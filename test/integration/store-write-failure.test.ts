@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
@@ -23,7 +24,8 @@ afterAll(async () => {
   await fake.close();
 });
 
-const big = 'y'.repeat(40_000);
+// Incompressible, so the turn needs new pages (the store compresses and dedups bodies).
+const big = randomBytes(30_000).toString('base64');
 const turns = () => proxy.app.db.prepare('SELECT COUNT(*) FROM turns').pluck().get() as number;
 
 describe('a failed turn write is never silent', () => {
