@@ -1,6 +1,8 @@
 // Real-V8 figures for src/memory.ts (moved out of the unit suite): how far a burst grows the young
-// generation and when the manager hands it back, and its size under holdYoungGeneration().
-// Each in its own process so this script's heap does not blur them. Needs `npm run build` first.
+// generation and when the manager hands it back, and its size under holdYoungGeneration(). And the
+// token counter's cost (src/skills/o200k.ts) next to js-tiktoken's encoder it replaced, counting the
+// starter skills. Each in its own process so this script's heap does not blur them. Needs
+// `npm run build` first.
 //
 //   npx tsx bench/memory.ts
 import { execFileSync } from 'node:child_process';
@@ -67,3 +69,59 @@ console.log(
 console.log(
   `  held at start: ${(held.initial! / MiB).toFixed(1)}, after 1 s of allocation: ${(held.after! / MiB).toFixed(1)}`,
 );
+
+// The token counter: build time and what it keeps resident, ours and js-tiktoken's, same texts.
+const counterScript = (build: string, count: string) => `
+      import fs from 'node:fs';
+      import path from 'node:path';
+      import { createRequire } from 'node:module';
+      const dir = 'skills-starter';
+      const texts = fs.readdirSync(dir).map((d) => fs.readFileSync(path.join(dir, d, 'SKILL.md'), 'utf8'));
+      const mem = () => process.memoryUsage();
+      globalThis.gc(); const before = mem();
+      const t0 = performance.now();
+      ${build}
+      let tokens = 0;
+      for (const t of texts) tokens += ${count};
+      const buildMs = performance.now() - t0;
+      globalThis.gc(); const after = mem();
+      const t1 = performance.now();
+      for (let i = 0; i < 20; i++) for (const t of texts) ${count};
+      console.log(JSON.stringify({ tokens, buildMs, countMs: (performance.now() - t1) / 20,
+        rss: after.rss - before.rss, heap: after.heapUsed - before.heapUsed,
+        buffers: after.arrayBuffers - before.arrayBuffers }));
+    `;
+function runGc(script: string): Record<string, number> {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  return JSON.parse(out.trim()) as Record<string, number>;
+}
+const ours = runGc(
+  counterScript(
+    "const { loadO200k } = await import('./dist/skills/o200k.js'); const enc = loadO200k();",
+    'enc.count(t)',
+  ),
+);
+const tiktoken = runGc(
+  counterScript(
+    "const { Tiktoken } = await import('js-tiktoken/lite'); const enc = new Tiktoken(createRequire(import.meta.url)('js-tiktoken/ranks/o200k_base'));",
+    'enc.encode(t, [], []).length',
+  ),
+);
+console.log('o200k token counter, 13 starter skills (MiB resident after gc; ms):');
+for (const [name, r] of [
+  ['src/skills/o200k.ts', ours],
+  ['js-tiktoken Tiktoken', tiktoken],
+] as const) {
+  console.log(
+    `  ${name.padEnd(22)} tokens ${r.tokens}, build+first count ${r.buildMs!.toFixed(0)} ms, ` +
+      `count all ${r.countMs!.toFixed(1)} ms, +RSS ${(r.rss! / MiB).toFixed(1)}, ` +
+      `+heap ${(r.heap! / MiB).toFixed(1)}, +array buffers ${(r.buffers! / MiB).toFixed(1)}`,
+  );
+}
+if (ours.tokens !== tiktoken.tokens) {
+  console.log('  counts differ: see test/unit/skills/o200k.test.ts');
+  process.exitCode = 1;
+}

@@ -14,6 +14,18 @@
 //                                        which part of the overhead is Node's HTTP stack itself
 //   npm run bench:proxy -- --only='non-stream c64,stream c64'   measure only these scenarios (ids,
 //                                        comma-separated; warm-ups and the idle RSS check still cover all)
+//   npm run bench:proxy -- --empty-library   the measured proxy without the starter skills
+//   npm run bench:proxy -- --compare-root=/tmp/head   also measure the idle RSS of another checkout's
+//                                        build (e.g. `git archive HEAD` built there), same run; repeatable
+//   npm run bench:proxy -- --proxy-root=/tmp/head   measure that build's proxy instead of this one's
+//                                        (implies --skip-build)
+//   A build of HEAD for these: git archive HEAD | tar -x -C /tmp/head && ln -s "$PWD/node_modules"
+//   /tmp/head/ && (cd /tmp/head && npx tsc -p tsconfig.build.json)
+//
+// The measured proxy runs as users run it: its library holds the 13 starter skills, installed by
+// `metaclaw skills init` (what `setup` does for a new library). Idle RSS is also measured, in the
+// same run, for a proxy with an empty library (and for --compare-root's build), each after the
+// same sequential warm-up.
 //
 // Three processes share the machine's cores: this load generator, the fake upstream
 // (bench/fake-upstream-child.ts) and the proxy (`node bin/metaclaw.js start --foreground`).
@@ -30,6 +42,7 @@ import { Pool } from 'undici';
 import { type ProfileSummary, summarizeCpuProfile } from './lib/cpuprofile.js';
 import { type ClosedLoopOptions, runClosedLoop } from './lib/load.js';
 import { type ManagedChild, MiB, procStatusBytes, RssSampler, spawnReady, stopChild } from './lib/process.js';
+import { makeHome, startProxy } from './lib/proxy-home.js';
 import { fmt, round, type Summary, summarize } from './lib/stats.js';
 import { renderTable } from './lib/table.js';
 
@@ -47,6 +60,9 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '2' },
     only: { type: 'string', default: '' },
     bare: { type: 'boolean', default: false },
+    'empty-library': { type: 'boolean', default: false },
+    'compare-root': { type: 'string', multiple: true, default: [] },
+    'proxy-root': { type: 'string', default: '' },
   },
 });
 
@@ -289,6 +305,20 @@ interface ScenarioResult {
   addedFirstChunkMs: { p50: number; p99: number } | null;
   throughputRatio: number;
   proxyPeakRssBytes: number;
+  /** The proxy process's CPU time (user + system) over the measured phases, per proxied request. */
+  proxyCpuMsPerRequest: number | null;
+}
+
+/** A process's CPU time so far (user + system, ms) from /proc; null when unavailable. */
+function cpuMs(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 (utime, stime) in clock ticks; 100 per second on Linux.
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
 }
 
 /** Requests sent to the proxy (warm-ups included): each must be a turn in its store. */
@@ -371,9 +401,11 @@ async function runScenario(
   >;
   const acc = { direct: newAcc(), proxy: newAcc(), bare: newAcc() };
   const rss = new RssSampler(proxyPid);
+  let cpuBefore: number | null = null;
   try {
     for (const target of TARGETS) await drive(pools[target], target, s, s.warmup, null);
     rss.start();
+    cpuBefore = cpuMs(proxyPid);
     // ABBA ordering: drift (thermal, page cache, WAL growth) hits every target alike.
     for (let round = 0; round < ROUNDS; round++) {
       const order: TargetName[] = round % 2 === 0 ? TARGETS : [...TARGETS].reverse();
@@ -387,6 +419,7 @@ async function runScenario(
     rss.stop();
     await Promise.all(Object.values(pools).map((p) => p.close()));
   }
+  const cpuAfter = cpuMs(proxyPid);
   const direct = finishTarget(acc.direct, s.stream);
   const proxy = finishTarget(acc.proxy, s.stream);
   return {
@@ -406,6 +439,10 @@ async function runScenario(
         : null,
     throughputRatio: direct.throughput > 0 ? proxy.throughput / direct.throughput : 0,
     proxyPeakRssBytes: rss.peak,
+    proxyCpuMsPerRequest:
+      cpuBefore !== null && cpuAfter !== null && proxy.requests > 0
+        ? (cpuAfter - cpuBefore) / proxy.requests
+        : null,
   };
 }
 
@@ -528,12 +565,72 @@ function gitDescribe(): string {
 
 const sleep = (t: number) => new Promise<void>((r) => setTimeout(r, t));
 
+const COMPARE_ROOTS = args['compare-root'].map((r) => path.resolve(r));
+/** The build whose proxy is measured. */
+const PROXY_ROOT = args['proxy-root'] ? path.resolve(args['proxy-root']) : ROOT;
+for (const r of [...COMPARE_ROOTS, PROXY_ROOT]) {
+  if (!fs.existsSync(path.join(r, 'dist', 'cli', 'main.js')))
+    throw new Error(`--compare-root: no build at ${r}/dist (run its build first)`);
+}
+
+interface IdleRun {
+  label: string;
+  afterStartBytes: number | null;
+  /** 1 s after the sequential warm-up. */
+  justAfterBytes: number | null;
+  /** 10 s after it: at rest (memory.ts hands the young generation back after 7 s of quiet). */
+  idleBytes: number | null;
+}
+
+/** How long after start, and after the sequential warm-up, RSS is read. */
+const START_SETTLE_MS = 2000;
+const JUST_AFTER_MS = 1000;
+const IDLE_AFTER_MS = 10_000;
+
+/**
+ * Idle RSS of one more proxy, measured as for the measured one: after start, and 1 s and 10 s
+ * after the same sequential warm-up (the c1 scenarios' warm-ups). Runs alone, then is stopped.
+ */
+async function measureIdle(
+  label: string,
+  root: string,
+  upstreamUrl: string,
+  starterSkills: boolean,
+): Promise<IdleRun> {
+  const home = makeHome({ root, upstreamUrl, starterSkills });
+  tempHomes.push(home);
+  const proxy = await startProxy(root, home);
+  children.push(proxy);
+  try {
+    await sleep(START_SETTLE_MS);
+    const afterStartBytes = procStatusBytes(proxy.pid, 'VmRSS');
+    const pool = poolFor(proxy.match[1]!, 1);
+    try {
+      for (const s of SCENARIOS.filter((x) => x.concurrency === 1)) {
+        const r = await runClosedLoop({ ...s.warmup, signal: stopLoad.signal }, () =>
+          oneRequest(pool, s.stream),
+        );
+        if (r.errors > 0)
+          throw new Error(`idle RSS (${label}): ${r.errors} errors, e.g. ${r.errorMessages[0]}`);
+      }
+    } finally {
+      await pool.close();
+    }
+    await sleep(JUST_AFTER_MS);
+    const justAfterBytes = procStatusBytes(proxy.pid, 'VmRSS');
+    await sleep(IDLE_AFTER_MS - JUST_AFTER_MS);
+    return { label, afterStartBytes, justAfterBytes, idleBytes: procStatusBytes(proxy.pid, 'VmRSS') };
+  } finally {
+    await stopChild(proxy.child, 'SIGTERM', 10_000);
+  }
+}
+
 // ---- orchestration -----------------------------------------------------------------------------
 
 const children: ManagedChild[] = [];
 /** Aborted on Ctrl-C or by the watchdog: load loops stop issuing requests. */
 const stopLoad = new AbortController();
-let tempHome: string | null = null;
+const tempHomes: string[] = [];
 let cleaning: Promise<void> | null = null;
 
 /**
@@ -545,7 +642,7 @@ function cleanup(): Promise<void> {
   cleaning ??= Promise.all(
     children.map((c) => stopChild(c.child, 'SIGTERM', 10_000).catch(() => undefined)),
   ).then(() => {
-    if (tempHome) fs.rmSync(tempHome, { recursive: true, force: true });
+    for (const home of tempHomes) fs.rmSync(home, { recursive: true, force: true });
   });
   return cleaning;
 }
@@ -564,13 +661,11 @@ async function main(): Promise<number> {
   }, WATCHDOG_MS);
   watchdog.unref();
 
-  if (!args['skip-build']) {
+  if (!args['skip-build'] && PROXY_ROOT === ROOT) {
     progress('building dist/ (npm run build)…');
     execSync('npm run build', { cwd: ROOT, stdio: ['ignore', process.stderr, process.stderr] });
   }
 
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'metaclaw-bench-proxy-'));
-  tempHome = home;
   const profDir = path.join(RESULTS_DIR, 'cpu-prof');
   try {
     const fake = await spawnReady(
@@ -598,50 +693,31 @@ async function main(): Promise<number> {
     children.push(fake);
     const upstreamUrl = fake.match[1]!;
 
-    fs.writeFileSync(
-      path.join(home, 'config.yaml'),
-      [
-        'upstream:',
-        '  provider: openai',
-        `  base_url: ${upstreamUrl}/v1`,
-        '  api_key: x',
-        // The request path is what is measured here; judging (background LLM calls that would hit
-        // the same local fake and cores) is measured by bench:learning.
-        'judge:',
-        '  enabled: false',
-        'logging:',
-        '  level: warn',
-        '',
-      ].join('\n'),
-    );
-    // The product as users run it, with no upstream settings leaking in from this shell.
-    const proxyEnv: NodeJS.ProcessEnv = { ...process.env, METACLAW_HOME: home };
-    for (const k of Object.keys(proxyEnv)) {
-      if (/^(OPENAI|ANTHROPIC)_/.test(k) || k === 'NODE_OPTIONS') delete proxyEnv[k];
+    // Idle RSS of the other configurations, one proxy at a time before the measured one starts.
+    const idleRuns: IdleRun[] = [];
+    const others: { label: string; root: string; starterSkills: boolean }[] = [
+      { label: 'this build, empty library', root: PROXY_ROOT, starterSkills: false },
+    ];
+    if (args['empty-library'])
+      others[0] = { label: 'this build, starter skills', root: PROXY_ROOT, starterSkills: true };
+    for (const root of COMPARE_ROOTS) {
+      others.push(
+        { label: `${root}, starter skills`, root, starterSkills: true },
+        { label: `${root}, empty library`, root, starterSkills: false },
+      );
     }
+    for (const o of others) {
+      progress(`idle RSS: ${o.label}…`);
+      idleRuns.push(await measureIdle(o.label, o.root, upstreamUrl, o.starterSkills));
+    }
+
+    const starterSkills = !args['empty-library'];
+    const home = makeHome({ root: PROXY_ROOT, upstreamUrl, starterSkills });
+    tempHomes.push(home);
     const profFlags = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
     const extraFlags = args['proxy-flags'].split(/\s+/).filter((f) => f !== '');
     if (args['cpu-prof']) fs.rmSync(profDir, { recursive: true, force: true });
-    const proxy = await spawnReady(
-      process.execPath,
-      [
-        ...profFlags,
-        ...extraFlags,
-        path.join(ROOT, 'bin', 'metaclaw.js'),
-        'start',
-        '--foreground',
-        '--port',
-        '0',
-      ],
-      {
-        cwd: home,
-        env: proxyEnv,
-        readyPattern: /MetaClaw listening on (\S+)/,
-        readyStream: 'stderr',
-        timeoutMs: 30_000,
-        tailBytes: 64 * 1024,
-      },
-    );
+    const proxy = await startProxy(PROXY_ROOT, home, [...profFlags, ...extraFlags]);
     children.push(proxy);
     const origins: Partial<Record<TargetName, string>> = { direct: upstreamUrl, proxy: proxy.match[1]! };
     progress(`fake upstream ${origins.direct} (pid ${fake.pid}), proxy ${origins.proxy} (pid ${proxy.pid})`);
@@ -663,7 +739,7 @@ async function main(): Promise<number> {
       progress(`bare Node.js pass-through ${origins.bare} (pid ${bare.pid})`);
     }
 
-    await sleep(500);
+    await sleep(START_SETTLE_MS);
     const rssAfterStart = procStatusBytes(proxy.pid, 'VmRSS');
 
     // Probe both targets once so a broken proxy fails with its own message, not a table of errors.
@@ -685,9 +761,12 @@ async function main(): Promise<number> {
     // "Idle" = at rest after ordinary use: measured once the sequential (c1) warm-ups have run.
     // Memory after the c64 load is reported separately (V8 returns it to the OS only after ~30 s).
     let rssIdle: number | null = null;
+    let rssJustAfter: number | null = null;
     for (const s of SCENARIOS) {
       if (s.concurrency > 1 && rssIdle === null) {
-        await sleep(1000);
+        await sleep(JUST_AFTER_MS);
+        rssJustAfter = procStatusBytes(proxy.pid, 'VmRSS');
+        await sleep(IDLE_AFTER_MS - JUST_AFTER_MS);
         rssIdle = procStatusBytes(proxy.pid, 'VmRSS');
       }
       await warmUp(origins, s);
@@ -715,6 +794,19 @@ async function main(): Promise<number> {
         "SELECT COUNT(*) AS turns, COALESCE(SUM(status = 'ok'), 0) AS ok, COUNT(DISTINCT session_id) AS sessions FROM turns",
       )
       .get() as { turns: number; ok: number; sessions: number };
+    // Turns the starter skills were injected into (null when the store's layout has no such column).
+    let injectedTurns: number | null = null;
+    try {
+      injectedTurns = (
+        db
+          .prepare(
+            "SELECT COUNT(*) AS n FROM turns WHERE injected_revision_ids IS NOT NULL AND injected_revision_ids NOT IN ('', '[]')",
+          )
+          .get() as { n: number }
+      ).n;
+    } catch {
+      injectedTurns = null;
+    }
     db.close();
 
     await cleanup();
@@ -732,12 +824,18 @@ async function main(): Promise<number> {
 
     // ---- report --------------------------------------------------------------------------------
     const checks = results.flatMap(checksFor);
-    checks.push({
-      name: 'idle RSS',
-      value: rssIdle === null ? 'n/a' : `${fmt(rssIdle / MiB, 1)} MB`,
-      budget: `<= ${BUDGET.maxIdleRssBytes / MiB} MB`,
-      pass: rssIdle !== null && rssIdle <= BUDGET.maxIdleRssBytes,
-    });
+    const library = starterSkills ? 'starter skills' : 'empty library';
+    for (const [when, bytes] of [
+      ['after start', rssAfterStart],
+      [`${IDLE_AFTER_MS / 1000} s after the c1 warm-ups`, rssIdle],
+    ] as const) {
+      checks.push({
+        name: `idle RSS ${when} (${library})`,
+        value: bytes === null ? 'n/a' : `${fmt(bytes / MiB, 1)} MB`,
+        budget: `<= ${BUDGET.maxIdleRssBytes / MiB} MB`,
+        pass: bytes !== null && bytes <= BUDGET.maxIdleRssBytes,
+      });
+    }
     checks.push({
       name: 'recording',
       value: `${rec.turns} turns (${rec.ok} ok) for ${proxiedSent} proxied requests`,
@@ -749,7 +847,7 @@ async function main(): Promise<number> {
     const frames = results.find((r) => r.stream)?.direct.framesPerStream;
     const conditions = {
       date: new Date().toISOString(),
-      commit: gitDescribe(),
+      commit: PROXY_ROOT === ROOT ? gitDescribe() : `build at ${PROXY_ROOT}`,
       node: process.version,
       undici: (
         JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/undici/package.json'), 'utf8')) as {
@@ -777,6 +875,9 @@ async function main(): Promise<number> {
         chunkDelayMs: CHUNK_DELAY_MS,
       },
       recording: 'on (SQLite WAL store in a temp METACLAW_HOME, logging.level warn, judge off)',
+      library: starterSkills ? 'starter skills (metaclaw skills init)' : 'empty',
+      proxyRoot: PROXY_ROOT,
+      compareRoots: COMPARE_ROOTS,
       perPhase: Object.fromEntries(
         SCENARIOS.map((s) => [
           s.id,
@@ -813,7 +914,15 @@ async function main(): Promise<number> {
     out.push(renderTable(headers, tableRows(results, checks)), '');
     out.push(
       renderTable(
-        ['scenario', 'samples direct', 'samples proxy', 'errors direct', 'errors proxy', 'proxy peak RSS MB'],
+        [
+          'scenario',
+          'samples direct',
+          'samples proxy',
+          'errors direct',
+          'errors proxy',
+          'proxy peak RSS MB',
+          'proxy CPU ms/req',
+        ],
         results.map((r) => [
           r.id,
           String(r.direct.requests),
@@ -821,6 +930,7 @@ async function main(): Promise<number> {
           String(r.direct.errors),
           String(r.proxy.errors),
           fmt(r.proxyPeakRssBytes / MiB, 1),
+          r.proxyCpuMsPerRequest === null ? 'n/a' : fmt(r.proxyCpuMsPerRequest, 3),
         ]),
       ),
       '',
@@ -847,9 +957,27 @@ async function main(): Promise<number> {
     }
     const mb = (b: number | null) => (b === null ? 'n/a' : `${fmt(b / MiB, 1)} MB`);
     out.push(
-      `proxy RSS: after start ${mb(rssAfterStart)}, idle after warm-up ${mb(rssIdle)}, ` +
+      `proxy RSS: after start ${mb(rssAfterStart)}, 1 s after the c1 warm-ups ${mb(rssJustAfter)}, ` +
+        `10 s after (idle) ${mb(rssIdle)}, ` +
         `peak during load ${mb(rssPeakDuringLoad)} (VmHWM ${mb(rssHwm)}), 2 s after load ${mb(rssAfterLoad)}, ` +
         `${args.quick ? 5 : 30} s after load ${mb(rssRested)}`,
+    );
+    out.push(
+      `library: ${starterSkills ? 'the starter skills' : 'empty'}; turns with injected skills: ${injectedTurns ?? 'n/a'}`,
+      `idle RSS in the same run (each proxy alone; ${START_SETTLE_MS / 1000} s after start, then ` +
+        `${JUST_AFTER_MS / 1000} s and ${IDLE_AFTER_MS / 1000} s after the c1 warm-ups):`,
+      ...[
+        {
+          label: `this build, ${library} (measured proxy)`,
+          afterStartBytes: rssAfterStart,
+          justAfterBytes: rssJustAfter,
+          idleBytes: rssIdle,
+        },
+        ...idleRuns,
+      ].map(
+        (r) =>
+          `  ${r.label}: after start ${mb(r.afterStartBytes)}, 1 s after ${mb(r.justAfterBytes)}, idle ${mb(r.idleBytes)}`,
+      ),
     );
     out.push(
       `recording: ${rec.turns} turns in the store (${rec.ok} ok, ${rec.sessions} sessions) for ${proxiedSent} requests sent through the proxy`,
@@ -904,19 +1032,33 @@ async function main(): Promise<number> {
         addedFirstChunkMs: r.addedFirstChunkMs ? roundAll(r.addedFirstChunkMs) : null,
         throughputRatio: round(r.throughputRatio, 4),
         proxyPeakRssMB: round(r.proxyPeakRssBytes / MiB, 1),
+        proxyCpuMsPerRequest: r.proxyCpuMsPerRequest === null ? null : round(r.proxyCpuMsPerRequest, 4),
         direct: targetJson(r.direct),
         proxy: targetJson(r.proxy),
         bare: r.bare ? targetJson(r.bare) : null,
       })),
       rssMB: {
         afterStart: rssAfterStart === null ? null : round(rssAfterStart / MiB, 1),
+        justAfterWarmup: rssJustAfter === null ? null : round(rssJustAfter / MiB, 1),
         idle: rssIdle === null ? null : round(rssIdle / MiB, 1),
         peakDuringLoad: round(rssPeakDuringLoad / MiB, 1),
         hwm: rssHwm === null ? null : round(rssHwm / MiB, 1),
         afterLoad: rssAfterLoad === null ? null : round(rssAfterLoad / MiB, 1),
         restedAfterLoad: rssRested === null ? null : round(rssRested / MiB, 1),
       },
-      recording: { proxiedRequests: proxiedSent, turns: rec.turns, okTurns: rec.ok, sessions: rec.sessions },
+      idleRuns: idleRuns.map((r) => ({
+        label: r.label,
+        afterStartMB: r.afterStartBytes === null ? null : round(r.afterStartBytes / MiB, 1),
+        justAfterMB: r.justAfterBytes === null ? null : round(r.justAfterBytes / MiB, 1),
+        idleMB: r.idleBytes === null ? null : round(r.idleBytes / MiB, 1),
+      })),
+      recording: {
+        proxiedRequests: proxiedSent,
+        turns: rec.turns,
+        okTurns: rec.ok,
+        sessions: rec.sessions,
+        injectedTurns,
+      },
       checks,
       cpuProfile: profile,
     };

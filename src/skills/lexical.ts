@@ -135,6 +135,8 @@ function docVector(rev: SkillRevision): { tf: Map<string, number>; length: numbe
 export class LexicalIndex {
   private readonly postings = new Map<string, Postings>();
   private readonly slotOf = new Map<number, number>();
+  /** Head term sets of indexed revisions (headCoverage runs for every candidate on every request). */
+  private readonly heads = new Map<number, Set<string>>();
   private ids = new Int32Array(64);
   private lengths = new Float32Array(64);
   private readonly free: number[] = [];
@@ -167,7 +169,12 @@ export class LexicalIndex {
    */
   headCoverage(queryTerms: readonly string[], rev: SkillRevision): number {
     if (queryTerms.length === 0) return 0;
-    const head = new Set(headTerms(rev));
+    let head = this.heads.get(rev.id);
+    if (!head) {
+      // A revision never changes: its head terms are tokenised and stemmed once, not per request.
+      head = new Set(headTerms(rev));
+      if (this.slotOf.has(rev.id)) this.heads.set(rev.id, head);
+    }
     const docs = this.slotOf.size;
     let all = 0;
     let hit = 0;
@@ -215,6 +222,7 @@ export class LexicalIndex {
     }
     this.totalLength -= this.lengths[slot]!;
     this.slotOf.delete(rev.id);
+    this.heads.delete(rev.id);
     this.free.push(slot);
   }
 
