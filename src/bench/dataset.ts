@@ -1,41 +1,28 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { BenchDataError, fail, record, str } from './data-errors.js';
+import { type BenchRound, parseRound } from './rounds.js';
+
+export { BenchDataError } from './data-errors.js';
+export type { BenchRound, FileCheckRound, MultiChoiceRound } from './rounds.js';
 
 /**
- * MetaClaw-Bench data as published in the MetaClaw repository: a manifest `all_tests.json` whose
- * tests name a day (`eval/dayNN/questions.json`), and rounds of type `multi_choice` or
- * `file_check`. Validation errors name the file and the field so a malformed set is fixable.
+ * MetaClaw-Bench data as published in the MetaClaw repository's `benchmark/data` folder: a
+ * manifest (`all_tests.json`, or a variant such as `all_tests_metaclaw.json`) with top-level
+ * `eval_dir`, `workspace_src`, `openclaw_state_dir` and a `test` list whose entries name a day
+ * (`id`), its seed session (`agent`, `session`), its questions (`eval`, under `eval_dir`), `arc`
+ * and `preference_tags`. Validation errors name the file and the field so a set is fixable.
  */
-export interface MultiChoiceRound {
-  id: string;
-  type: 'multi_choice';
-  question: string;
-  feedback: { correct: string; options: Record<string, string> };
-  eval: { options: string[]; answer: string[] };
-}
-
-export interface FileCheckRound {
-  id: string;
-  type: 'file_check';
-  question: string;
-  feedback: { correct: string; incorrect: string };
-  eval: {
-    command: string;
-    expect_exit: number;
-    expect_stdout?: string;
-    expect_stdout_regex?: boolean;
-    timeout?: number;
-  };
-}
-
-export type BenchRound = MultiChoiceRound | FileCheckRound;
-
 export interface BenchDay {
   id: string;
   /** 1-based position in the manifest, used by `--days`. */
   index: number;
   arc: string;
-  /** The manifest's `session`: the seed transcript's file name (without .jsonl), when given. */
+  desc: string;
+  preferenceTags: string[];
+  /** The OpenClaw agent whose session folder holds the seed transcript. */
+  agent: string;
+  /** The seed transcript's file name (without .jsonl), when given. */
   session: string | null;
   questionsFile: string;
   rounds: BenchRound[];
@@ -43,13 +30,12 @@ export interface BenchDay {
 
 export interface BenchSet {
   root: string;
+  manifestFile: string;
+  name: string;
+  evalDir: string;
+  workspaceSrc: string;
+  stateDir: string;
   days: BenchDay[];
-}
-
-export class BenchDataError extends Error {}
-
-function fail(file: string, field: string, what: string): never {
-  throw new BenchDataError(`${file}: ${field} ${what}`);
 }
 
 function readJson(file: string): unknown {
@@ -61,110 +47,99 @@ function readJson(file: string): unknown {
   }
 }
 
-function str(obj: Record<string, unknown>, key: string, file: string, at: string): string {
-  const v = obj[key];
-  if (typeof v !== 'string') fail(file, `${at}.${key}`, 'must be a string');
-  return v;
-}
-
-function record(v: unknown, file: string, at: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(file, at, 'must be an object');
-  return v as Record<string, unknown>;
-}
-
 /**
- * The manifest's paths are relative to the MetaClaw repository root (`./benchmark/data/<set>/…`);
- * with `--data` at the set's own folder (whatever it is called), that prefix is dropped.
+ * The manifest's paths are relative to the MetaClaw repository root (`./benchmark/data/<set>/…`,
+ * sometimes `${METACLAW_ROOT}/…`); with `--data` at the set's own folder (whatever it is called),
+ * that prefix is dropped.
  */
 export function resolveSetPath(root: string, p: string): string {
-  const norm = p.replace(/^\.\//, '');
+  const norm = p.replace(/^\$\{METACLAW_ROOT\}\//, '').replace(/^\.\//, '');
   const direct = path.resolve(root, norm);
   if (fs.existsSync(direct)) return direct;
-  const m = /^benchmark\/data\/[^/]+\/(.*)$/.exec(norm);
+  const m = /(?:^|\/)benchmark\/data\/[^/]+\/(.*)$/.exec(norm);
   return m ? path.join(root, m[1]!) : direct;
 }
 
-function parseRound(raw: unknown, file: string, i: number): BenchRound {
-  const at = `rounds[${i}]`;
-  const r = record(raw, file, at);
-  const id = str(r, 'id', file, at);
-  const question = str(r, 'question', file, at);
-  const fb = record(r.feedback, file, `${at}.feedback`);
-  const ev = record(r.eval, file, `${at}.eval`);
-  if (r.type === 'multi_choice') {
-    const options = ev.options;
-    const answer = ev.answer;
-    if (!Array.isArray(options) || options.some((o) => typeof o !== 'string') || options.length === 0)
-      fail(file, `${at}.eval.options`, 'must be a non-empty array of option letters');
-    if (!Array.isArray(answer) || answer.some((o) => typeof o !== 'string'))
-      fail(file, `${at}.eval.answer`, 'must be an array of option letters');
-    const optFb = fb.options === undefined ? {} : record(fb.options, file, `${at}.feedback.options`);
-    return {
-      id,
-      type: 'multi_choice',
-      question,
-      feedback: {
-        correct: str(fb, 'correct', file, `${at}.feedback`),
-        options: Object.fromEntries(Object.entries(optFb).map(([k, v]) => [k, String(v)])),
-      },
-      eval: { options: options as string[], answer: answer as string[] },
-    };
-  }
-  if (r.type === 'file_check') {
-    const command = str(ev, 'command', file, `${at}.eval`);
-    const exit = ev.expect_exit ?? 0;
-    if (typeof exit !== 'number') fail(file, `${at}.eval.expect_exit`, 'must be a number');
-    if (ev.expect_stdout !== undefined && typeof ev.expect_stdout !== 'string')
-      fail(file, `${at}.eval.expect_stdout`, 'must be a string');
-    if (ev.timeout !== undefined && (typeof ev.timeout !== 'number' || ev.timeout <= 0))
-      fail(file, `${at}.eval.timeout`, 'must be a positive number of seconds');
-    return {
-      id,
-      type: 'file_check',
-      question,
-      feedback: {
-        correct: str(fb, 'correct', file, `${at}.feedback`),
-        incorrect: str(fb, 'incorrect', file, `${at}.feedback`),
-      },
-      eval: {
-        command,
-        expect_exit: exit,
-        ...(typeof ev.expect_stdout === 'string' ? { expect_stdout: ev.expect_stdout } : {}),
-        ...(ev.expect_stdout_regex === true ? { expect_stdout_regex: true } : {}),
-        ...(typeof ev.timeout === 'number' ? { timeout: ev.timeout } : {}),
-      },
-    };
-  }
-  fail(file, `${at}.type`, "must be 'multi_choice' or 'file_check'");
+function dirField(
+  manifest: Record<string, unknown>,
+  key: string,
+  root: string,
+  file: string,
+  fallback: string,
+): string {
+  const v = manifest[key];
+  if (v === undefined) return path.join(root, fallback);
+  if (typeof v !== 'string') fail(file, key, 'must be a path string');
+  return resolveSetPath(root, v);
 }
 
-/** Loads and validates a whole set; `--data` points at the set's own folder. */
-export function loadBenchSet(root: string): BenchSet {
-  const abs = path.resolve(root);
+/** questions.json holds one group `{id, desc, rounds}` or (older sets) a list of groups. */
+function loadRounds(qFile: string): BenchRound[] {
+  const raw = readJson(qFile);
+  const groups = Array.isArray(raw) ? raw : [raw];
+  const rounds: BenchRound[] = [];
+  groups.forEach((g, gi) => {
+    const at = Array.isArray(raw) ? `[${gi}]` : '(top level)';
+    const grp = record(g, qFile, at);
+    const prefix = Array.isArray(raw) ? `[${gi}].` : '';
+    const group = typeof grp.id === 'string' ? grp.id : `g${gi + 1}`;
+    if (!Array.isArray(grp.rounds) || grp.rounds.length === 0)
+      fail(qFile, `${prefix}rounds`, 'must be a non-empty array');
+    for (const [j, r] of grp.rounds.entries())
+      rounds.push(parseRound(r, qFile, `${prefix}rounds[${j}]`, group));
+  });
+  return rounds;
+}
+
+/** `--data` is the set's folder (its `all_tests.json` is used) or a manifest file in it. */
+export function loadBenchSet(data: string): BenchSet {
+  const abs = path.resolve(data);
   if (!fs.existsSync(abs)) throw new BenchDataError(`${abs}: data folder not found`);
-  const manifestFile = path.join(abs, 'all_tests.json');
+  const isFile = fs.statSync(abs).isFile();
+  const root = isFile ? path.dirname(abs) : abs;
+  const manifestFile = isFile ? abs : path.join(abs, 'all_tests.json');
   const manifest = record(readJson(manifestFile), manifestFile, '(top level)');
-  const tests = manifest.tests;
-  if (!Array.isArray(tests) || tests.length === 0) fail(manifestFile, 'tests', 'must be a non-empty array');
+  const tests = manifest.test;
+  if (!Array.isArray(tests) || tests.length === 0) fail(manifestFile, 'test', 'must be a non-empty array');
+  const evalDir = dirField(manifest, 'eval_dir', root, manifestFile, 'eval');
+  const workspaceSrc = dirField(manifest, 'workspace_src', root, manifestFile, 'workspaces/shared');
+  const stateDir = dirField(manifest, 'openclaw_state_dir', root, manifestFile, 'openclaw_state');
+  const ids = new Set<string>();
   const days = tests.map((raw, i): BenchDay => {
-    const at = `tests[${i}]`;
+    const at = `test[${i}]`;
     const t = record(raw, manifestFile, at);
     const id = str(t, 'id', manifestFile, at);
-    const evalPath = typeof t.eval === 'string' ? t.eval : path.join('eval', id);
-    let qFile = resolveSetPath(abs, evalPath);
-    if (!qFile.endsWith('.json')) qFile = path.join(qFile, 'questions.json');
-    const q = record(readJson(qFile), qFile, '(top level)');
-    if (!Array.isArray(q.rounds) || q.rounds.length === 0) fail(qFile, 'rounds', 'must be a non-empty array');
+    if (ids.has(id)) fail(manifestFile, `${at}.id`, `'${id}' appears twice`);
+    ids.add(id);
+    for (const k of ['eval', 'session', 'agent', 'arc', 'desc'] as const)
+      if (t[k] !== undefined && typeof t[k] !== 'string')
+        fail(manifestFile, `${at}.${k}`, 'must be a string');
+    const tags = t.preference_tags ?? [];
+    if (!Array.isArray(tags) || tags.some((x) => typeof x !== 'string'))
+      fail(manifestFile, `${at}.preference_tags`, 'must be an array of strings');
+    const evalName = (t.eval as string | undefined) ?? id;
+    const qFile = path.join(evalDir, evalName, 'questions.json');
     return {
       id,
       index: i + 1,
-      arc: typeof t.arc === 'string' ? t.arc : 'default',
-      session: typeof t.session === 'string' ? t.session : null,
+      arc: (t.arc as string | undefined) ?? 'default',
+      desc: (t.desc as string | undefined) ?? '',
+      preferenceTags: tags as string[],
+      agent: (t.agent as string | undefined) ?? 'main',
+      session: (t.session as string | undefined) ?? null,
       questionsFile: qFile,
-      rounds: q.rounds.map((r, j) => parseRound(r, qFile, j)),
+      rounds: loadRounds(qFile),
     };
   });
-  return { root: abs, days };
+  return {
+    root,
+    manifestFile,
+    name: typeof manifest.name === 'string' ? manifest.name : path.basename(root),
+    evalDir,
+    workspaceSrc,
+    stateDir,
+    days,
+  };
 }
 
 /** `--days 1-12` / `3` / `1,4-6` → the selected days, in order. */

@@ -17,7 +17,9 @@ export interface RoundOutcome {
 /** The feedback text for a scored round. */
 export function feedbackText(round: BenchRound, outcome: RoundOutcome): string {
   if (round.type === 'file_check') {
-    return outcome.passed ? round.feedback.correct : `${round.feedback.incorrect}\n${CONTINUE_REMINDER}`;
+    if (outcome.passed) return round.feedback.correct;
+    // An empty `incorrect` text stays empty (no reminder alone), as in the reference.
+    return round.feedback.incorrect ? `${round.feedback.incorrect}\n${CONTINUE_REMINDER}` : '';
   }
   const chosen = outcome.chosen;
   if (chosen == null) return FORMAT_ERROR;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { DayStats } from './checkpoint.js';
 import { lineChart } from './plots.js';
 import { type ConditionSummary, type RoundResult, reportMarkdown, summarize } from './report.js';
 
@@ -8,11 +9,12 @@ export function writeReport(
   out: string,
   results: RoundResult[],
   meta: Record<string, unknown>,
+  stats: Record<string, Record<string, DayStats>> = {},
 ): Record<string, ConditionSummary> {
-  const summaries = summarize(results);
+  const summaries = summarize(results, stats);
   fs.writeFileSync(
     path.join(out, 'report.json'),
-    `${JSON.stringify({ ...meta, summary: summaries, rounds: results }, null, 2)}\n`,
+    `${JSON.stringify({ ...meta, summary: summaries, days: stats, rounds: results }, null, 2)}\n`,
   );
   fs.writeFileSync(path.join(out, 'report.md'), reportMarkdown(summaries));
   const plots = path.join(out, 'plots');
@@ -43,20 +45,12 @@ export function writeReport(
   const cumulative = Object.fromEntries(
     names.map((n) => {
       let acc = 0;
-      return [
-        n,
-        days.map(
-          (d) =>
-            (acc += results
-              .filter((r) => r.condition === n && r.day === d)
-              .reduce((s, r) => s + r.tokens, 0)),
-        ),
-      ];
+      return [n, days.map((d) => (acc += summaries[n]!.tokens_per_day[d] ?? 0))];
     }),
   );
   fs.writeFileSync(
     path.join(plots, 'cumulative-tokens.svg'),
-    lineChart('Cumulative agent tokens', days, cumulative),
+    lineChart('Cumulative tokens (agent serving + MetaClaw learning)', days, cumulative),
   );
   return summaries;
 }

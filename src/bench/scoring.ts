@@ -37,9 +37,35 @@ export interface FileCheckScore {
   stdout: string;
 }
 
-const OUTPUT_LIMIT = 64 * 1024;
+// Checkers print little; the cap only guards memory (the reference keeps all output).
+const OUTPUT_LIMIT = 4 * 1024 * 1024;
 
-/** Runs the round's checker with /bin/sh in the workspace (the reference uses a POSIX shell). */
+const RE_SEARCH =
+  'import re,sys; sys.exit(0 if re.search(sys.argv[1], sys.stdin.buffer.read().decode("utf-8","replace")) else 1)';
+
+/**
+ * `expect_stdout_regex` patterns are Python `re` patterns (the reference runs `re.search`), so
+ * they are matched by Python itself rather than translated to a JS RegExp. An invalid pattern or a
+ * missing Python fails the round, like an exception in the reference's checker.
+ */
+export function pythonSearch(pattern: string, text: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      '/bin/sh',
+      ['-c', 'exec "$(command -v python3 || command -v python)" -c "$0" "$1"', RE_SEARCH, pattern],
+      {
+        env,
+        stdio: ['pipe', 'ignore', 'ignore'],
+      },
+    );
+    child.on('error', () => resolve(false));
+    child.on('close', (code) => resolve(code === 0));
+    child.stdin.on('error', () => {});
+    child.stdin.end(text);
+  });
+}
+
+/** Runs the round's checker with /bin/sh in the workspace (the reference: `subprocess.run(shell=True)`). */
 export function scoreFileCheck(
   round: FileCheckRound,
   workspace: string,
@@ -53,30 +79,34 @@ export function scoreFileCheck(
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    let stdout = '';
+    const chunks: Buffer[] = [];
+    let size = 0;
     let timedOut = false;
     child.stdout.on('data', (b: Buffer) => {
-      if (stdout.length < OUTPUT_LIMIT) stdout += b.toString('utf8');
+      if (size < OUTPUT_LIMIT) chunks.push(b);
+      size += b.length;
     });
     child.stderr.resume();
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup(child.pid);
     }, timeoutMs);
-    child.on('close', (code) => {
+    child.on('close', async (code) => {
       clearTimeout(timer);
+      // The reference reads stdout as text (universal newlines), so \r\n and \r become \n.
+      const stdout = Buffer.concat(chunks).toString('utf8').replace(/\r\n?/g, '\n');
       const ev = round.eval;
       let passed = !timedOut && code === ev.expect_exit;
       if (passed && ev.expect_stdout !== undefined) {
         passed = ev.expect_stdout_regex
-          ? new RegExp(ev.expect_stdout).test(stdout)
+          ? await pythonSearch(ev.expect_stdout, stdout, env)
           : stdout.includes(ev.expect_stdout);
       }
       resolve({ passed, exitCode: code, timedOut, stdout });
     });
     child.on('error', () => {
       clearTimeout(timer);
-      resolve({ passed: false, exitCode: null, timedOut, stdout });
+      resolve({ passed: false, exitCode: null, timedOut, stdout: '' });
     });
   });
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { App } from '../app.js';
 import { validateConfig } from '../config/load.js';
+import { UsageMeter } from './meter.js';
 import type { ConditionEndpoint } from './runner.js';
 
 export interface LearningService {
@@ -23,10 +24,23 @@ export async function startLearningService(o: {
   extraConfig?: Record<string, unknown>;
   home?: string;
   env?: NodeJS.ProcessEnv;
+  /** The protocol the agent speaks to MetaClaw (default OpenAI Chat on `/v1`). */
+  protocol?: 'openai' | 'anthropic';
 }): Promise<LearningService> {
   const home = o.home ?? fs.mkdtempSync(path.join(os.tmpdir(), `metaclaw-bench-${o.name}-`));
   fs.mkdirSync(home, { recursive: true });
-  const config = validateConfig({ ...(o.extraConfig ?? {}), upstream: o.upstream });
+  // Every LLM endpoint MetaClaw uses goes through a meter, so its learning tokens can be counted.
+  const meters: UsageMeter[] = [];
+  const metered = async (section: unknown): Promise<unknown> => {
+    const s = section as Record<string, unknown> | undefined;
+    if (!s || typeof s.base_url !== 'string') return section;
+    const m = new UsageMeter(s.base_url);
+    meters.push(m);
+    return { ...s, base_url: await m.start() };
+  };
+  const extra = { ...(o.extraConfig ?? {}) };
+  for (const k of ['judge', 'evolution'] as const) if (extra[k]) extra[k] = await metered(extra[k]);
+  const config = validateConfig({ ...extra, upstream: await metered(o.upstream) });
   const app = new App({
     loaded: { config, file: path.join(home, 'config.yaml'), home, fileExists: false },
     port: 0,
@@ -44,10 +58,29 @@ export async function startLearningService(o: {
     // Judging and evolution finish before the next day starts, as a day boundary in the paper.
     await app.runner.idle(120_000);
   };
+  const upstreamUsage = () => {
+    const u = { input: 0, output: 0, calls: 0 };
+    for (const m of meters) {
+      u.input += m.usage.input;
+      u.output += m.usage.output;
+      u.calls += m.usage.calls;
+    }
+    return u;
+  };
   return {
-    endpoint: { name: o.name, baseUrl: `${url}/v1`, apiKey: 'bench', endDay },
+    endpoint: {
+      name: o.name,
+      // The Anthropic SDK appends /v1/messages itself.
+      baseUrl: o.protocol === 'anthropic' ? url : `${url}/v1`,
+      apiKey: 'bench',
+      endDay,
+      upstreamUsage,
+    },
     home,
     app,
-    close: () => app.stop(5000),
+    close: async () => {
+      await app.stop(5000);
+      for (const m of meters) await m.close();
+    },
   };
 }

@@ -41,6 +41,29 @@ describe('bench report', () => {
     expect(t).toContain('| skills | 75.0 % | 50.0 % |');
   });
 
+  it("adds the days' feedback, learning tokens and wall time per condition, and prints them", () => {
+    const day = (learn: number, wall: number) => ({
+      feedback_tokens: 5,
+      feedback_calls: 1,
+      learning_input_tokens: learn,
+      learning_output_tokens: 1,
+      learning_calls: 2,
+      wall_ms: wall,
+    });
+    const s = summarize([r('skills', 'd1', 1), r('skills', 'd2', 0)], {
+      skills: { d1: day(100, 1500), d2: day(200, 2500) },
+    });
+    expect(s.skills).toMatchObject({
+      tokens: 30,
+      learning_tokens: 302,
+      learning_input_tokens: 300,
+      learning_calls: 4,
+      wall_ms: 4000,
+      tokens_per_day: { d1: 116, d2: 216 },
+    });
+    expect(comparisonTable(s)).toContain('| skills | 50.0 % | 0.0 % | – | 50.0 % | 30 | 302 | 4.0 s |');
+  });
+
   it('draws one polyline per series in a standalone SVG', () => {
     const svg = lineChart(
       'Accuracy <per day>',

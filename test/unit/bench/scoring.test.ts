@@ -2,7 +2,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FileCheckRound, MultiChoiceRound } from '../../../src/bench/dataset.js';
 import { CONTINUE_REMINDER, FORMAT_ERROR, feedbackText, withFeedback } from '../../../src/bench/feedback.js';
-import { extractChoice, scoreFileCheck, scoreMultiChoice } from '../../../src/bench/scoring.js';
+import { checkerEnv } from '../../../src/bench/python.js';
+import { extractChoice, pythonSearch, scoreFileCheck, scoreMultiChoice } from '../../../src/bench/scoring.js';
 import { tempHome } from '../../helpers/tmp.js';
 
 const mc: MultiChoiceRound = {
@@ -67,8 +68,37 @@ describe('bench scoring', () => {
     ).toBe(true);
     expect((await scoreFileCheck(fc({ command: 'cat f', expect_stdout: 'h.llo' }), ws)).passed).toBe(false);
     expect((await scoreFileCheck(fc({ command: 'exit 3', expect_exit: 3 }), ws)).passed).toBe(true);
+    // Read as text like Python's subprocess(text=True): a checker's \r\n is \n.
+    expect(
+      (await scoreFileCheck(fc({ command: 'printf "a\\r\\nb"', expect_stdout: 'a\nb' }), ws)).passed,
+    ).toBe(true);
     expect((await scoreFileCheck(fc({ command: 'test -f missing' }), ws)).passed).toBe(false);
     const slow = await scoreFileCheck(fc({ command: 'sleep 5', timeout: 0.2 }), path.resolve(ws));
     expect(slow).toMatchObject({ passed: false, timedOut: true });
+  });
+
+  it('matches expect_stdout_regex with Python re.search semantics, not a JS RegExp', async () => {
+    const ws = tempHome();
+    const env = checkerEnv(path.join(ws, '.bin')).env;
+    const rx = (pattern: string, command = 'printf "total: 12 ok\\n"') =>
+      scoreFileCheck(fc({ command, expect_stdout: pattern, expect_stdout_regex: true }), ws, env).then(
+        (r) => r.passed,
+      );
+    // Named groups and \Z are Python syntax a JS RegExp rejects or reads differently.
+    expect(await rx('total: (?P<n>\\d+) (?P=n)?ok')).toBe(true);
+    expect(await rx('ok\\n\\Z')).toBe(true);
+    expect(await rx('(?i)TOTAL')).toBe(true);
+    // re.search finds a match anywhere, but ^ anchors at the start without MULTILINE.
+    expect(await rx('^ok', 'printf "first\\nok\\n"')).toBe(false);
+    expect(await rx('(?m)^ok', 'printf "first\\nok\\n"')).toBe(true);
+    // A pattern Python cannot compile fails the round, as the reference's exception would.
+    expect(await rx('(unclosed')).toBe(false);
+    expect(await pythonSearch('caf\u00e9', 'un café', env)).toBe(true);
+  });
+
+  it('feedback of an empty incorrect text stays empty (no reminder alone)', () => {
+    const r = fc({});
+    r.feedback.incorrect = '';
+    expect(feedbackText(r, { passed: false })).toBe('');
   });
 });

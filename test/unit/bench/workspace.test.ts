@@ -9,18 +9,45 @@ import { tempHome } from '../../helpers/tmp.js';
 const SYNTH = path.resolve('test/fixtures/bench-synth');
 
 describe('bench workspace and tools', () => {
-  it("holds the identity files, only that day's folder and the checkers", () => {
-    const set = loadBenchSet(SYNTH);
-    const ws = setupWorkspace(SYNTH, set.days[1]!, path.join(tempHome(), 'ws'));
-    expect(fs.readdirSync(ws).sort()).toEqual(['IDENTITY.md', 'USER.md', 'day02', 'scripts']);
+  it("holds workspace_src's root files and non-day folders, only that day's folder, and the checkers", () => {
+    const src = path.join(tempHome(), 'set');
+    fs.cpSync(SYNTH, src, { recursive: true });
+    fs.mkdirSync(path.join(src, 'workspaces/shared/templates'));
+    fs.writeFileSync(path.join(src, 'workspaces/shared/templates/t.txt'), 't');
+    fs.writeFileSync(path.join(src, 'workspaces/shared/notes.txt'), 'n');
+    const set = loadBenchSet(src);
+    const ws = setupWorkspace(set, set.days[1]!, path.join(tempHome(), 'ws'));
+    expect(fs.readdirSync(ws).sort()).toEqual([
+      'AGENTS.md',
+      'IDENTITY.md',
+      'SOUL.md',
+      'TOOLS.md',
+      'USER.md',
+      'day02',
+      'notes.txt',
+      'scripts',
+      'templates',
+    ]);
     expect(fs.existsSync(path.join(ws, 'scripts/check_log.py'))).toBe(true);
     const sys = systemPrompt(ws);
+    // OpenClaw's bootstrap order, not the alphabet; other files are not injected.
+    const order = ['AGENTS.md', 'SOUL.md', 'TOOLS.md', 'IDENTITY.md', 'USER.md'].map((f) =>
+      sys.indexOf(`## ${f}`),
+    );
+    expect(order.every((p, i) => p > 0 && (i === 0 || p > order[i - 1]!))).toBe(true);
     expect(sys).toContain('You are Claw');
+    expect(sys).not.toContain('notes.txt');
     expect(sys).not.toContain('[LOG]');
-    expect(seedMessages(SYNTH, set.days[1]!.session)).toEqual([
+  });
+
+  it("seeds the day's own OpenClaw transcript (message events only); a missing one is an empty history", () => {
+    const set = loadBenchSet(SYNTH);
+    expect(seedMessages(set, set.days[1]!)).toEqual([
       { role: 'user', content: 'Hi, I am Sam. Help me with my notes this week.' },
       { role: 'assistant', content: 'Hello Sam, happy to help.' },
     ]);
+    expect(seedMessages(set, { ...set.days[1]!, session: 'day09_missing' })).toEqual([]);
+    expect(seedMessages(set, { ...set.days[1]!, session: null })).toEqual([]);
   });
 
   it('confines file tools to the workspace and reports errors as text', async () => {
