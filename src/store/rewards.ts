@@ -36,11 +36,13 @@ export class RewardRepository {
     score: number;
     votes?: unknown;
     rationale?: string | null;
+    /** The judge's per-vote rationales, in vote order. */
+    voteRationales?: string[];
     at?: number;
   }): number | null {
     const res = this.db
       .prepare(
-        'INSERT OR IGNORE INTO rewards (turn_id, source, score, votes, rationale, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO rewards (turn_id, source, score, votes, rationale, vote_rationales, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
       .run(
         r.turnId,
@@ -48,6 +50,7 @@ export class RewardRepository {
         r.score,
         r.votes === undefined ? null : JSON.stringify(r.votes),
         r.rationale ?? null,
+        r.voteRationales === undefined ? null : JSON.stringify(r.voteRationales),
         r.at ?? Date.now(),
       );
     return res.changes > 0 ? Number(res.lastInsertRowid) : null;

@@ -94,6 +94,7 @@ export function judgeJobHandler(deps: {
         score: result.score,
         votes: result.votes,
         rationale: result.rationale,
+        voteRationales: result.rationales.length > 0 ? result.rationales : undefined,
       });
       deps.log.debug(
         { turnId: turn.id, score: result.score, votes: result.votes, cached: result.cached },

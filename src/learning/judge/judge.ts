@@ -21,6 +21,8 @@ export interface JudgeResult {
   score: Vote;
   votes: (Vote | null)[];
   rationale: string;
+  /** Each vote's own rationale, in vote order ('' for a vote that got no reply). */
+  rationales: string[];
   cached: boolean;
 }
 
@@ -74,13 +76,16 @@ export class Judge {
       .update(JSON.stringify([JUDGE_SYSTEM, user, model ?? '', this.opts.votes, this.opts.temperature]))
       .digest('hex');
     const cached = this.db
-      .prepare('SELECT score, votes, rationale FROM judge_cache WHERE hash = ?')
-      .get(hash) as { score: number; votes: string; rationale: string } | undefined;
+      .prepare('SELECT score, votes, rationale, vote_rationales FROM judge_cache WHERE hash = ?')
+      .get(hash) as
+      | { score: number; votes: string; rationale: string; vote_rationales: string | null }
+      | undefined;
     if (cached)
       return {
         score: cached.score as Vote,
         votes: JSON.parse(cached.votes),
         rationale: cached.rationale,
+        rationales: cached.vote_rationales ? JSON.parse(cached.vote_rationales) : [],
         cached: true,
       };
 
@@ -112,12 +117,13 @@ export class Judge {
     const votes = parsed.map((p) => p.score);
     const score = majorityVote(votes);
     const rationale = parsed.find((p) => p.score === score)?.rationale ?? parsed[0]!.rationale;
+    const rationales = parsed.map((p) => p.rationale);
     this.db
       .prepare(
-        'INSERT OR REPLACE INTO judge_cache (hash, score, votes, rationale, created_at) VALUES (?, ?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO judge_cache (hash, score, votes, rationale, vote_rationales, created_at) VALUES (?, ?, ?, ?, ?, ?)',
       )
-      .run(hash, score, JSON.stringify(votes), rationale, Date.now());
-    return { score, votes, rationale, cached: false };
+      .run(hash, score, JSON.stringify(votes), rationale, JSON.stringify(rationales), Date.now());
+    return { score, votes, rationale, rationales, cached: false };
   }
 
   /**
