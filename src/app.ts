@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { AdminEventBus } from './admin-api/event-bus.js';
 import { adminApiRoutes } from './admin-api/routes/index.js';
+import { publishTrainingSteps } from './admin-api/routes/training.js';
 import { ConfigError } from './config/errors.js';
 import { LiveConfig, liveConfigRoutes } from './config/live.js';
 import { liveTargets } from './config/live-targets.js';
@@ -33,6 +34,7 @@ import { createSkills, type SkillsRuntime } from './skills/wire.js';
 import { type Checkpointer, startCheckpointer } from './store/checkpointer.js';
 import { type Db, openStore } from './store/db.js';
 import { JobQueue } from './store/jobs.js';
+import { startRetention } from './store/retention.js';
 import { RewardRepository } from './store/rewards.js';
 import { SessionRepository } from './store/sessions.js';
 import { TurnRepository } from './store/turns.js';
@@ -87,6 +89,7 @@ export class App {
   private server: http.Server | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private checkpointer: Checkpointer | null = null;
+  private retention: { stop(): void } | null = null;
   private readonly inflight = { n: 0 };
   private draining = false;
   private lastActivityAt = 0;
@@ -240,6 +243,7 @@ export class App {
         currentGeneration: () => this.skills.library.current().generation,
       });
       if (this.rl) this.router.add(...trainRoutes(this.rl));
+      if (this.rl) publishTrainingSteps(this.db, this.adminEvents, this.rl.trainer);
     }
   }
 
@@ -318,6 +322,18 @@ export class App {
       lastActivityAt: () => this.lastActivityAt,
       onError: (message) => this.log.warn({ message }, 'store checkpoint failed'),
     });
+    this.retention = startRetention(
+      this.db,
+      () => ({
+        days: config.store.retention_days,
+        keepSessions: config.store.retention_keep_sessions,
+        keepUnjudged: config.judge.enabled,
+      }),
+      (r) =>
+        r.ok
+          ? r.turns > 0 && this.log.info(r, 'store retention removed the bodies of old sessions')
+          : this.log.warn({ error: r.error }, 'store retention failed'),
+    );
     this.runner.start();
     this.liveConfig.start();
     this.scheduler?.start();
@@ -360,6 +376,7 @@ export class App {
   async stop(graceMs = this.opts.loaded.config.proxy.shutdown_grace_ms): Promise<void> {
     this.draining = true;
     this.liveConfig.stop();
+    this.retention?.stop();
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     const server = this.server;
     const jobsStopped = this.runner.stop(Math.min(graceMs, 5000));

@@ -149,7 +149,10 @@ export interface TurnSummary {
 /** The list item's fields, except that `turns` is the turn list; the count is `turn_count`. */
 export interface SessionDetail extends Omit<SessionListItem, 'turns'> {
   turn_count: number;
+  /** The page of turns: `?turn_limit=` (1..1000, default 100) and `?turn_offset=`, in seq order. */
   turns: TurnSummary[];
+  turn_limit?: number;
+  turn_offset?: number;
 }
 
 /** `GET /v1/admin/turns/:id`: the summary plus the raw JSON, on demand. */
@@ -302,32 +305,81 @@ export interface RollbackResult extends ActionResult {
 // ---------------------------------------------------------------- training and schedule
 
 export interface TrainingStep {
+  /** The step's row id (steps that trained nothing, `skipped`, have one too). */
   step: number;
   t: number;
   loss: number | null;
+  /** Mean reward of the samples the step consumed. */
   reward_mean: number | null;
+  /** Mean and (population) standard deviation of their advantages. */
   adv_mean: number | null;
   adv_std: number | null;
+  /** Samples that carried a learning signal into the update. */
   samples_used: number;
+  /** Samples dropped for lagging the policy by more than `rl.max_policy_lag` when this batch was taken. */
   stale: number;
+  /** Samples consumed without a learning signal (zero advantage, or the whole batch when `status` is skipped). */
   skipped: number;
+  /** `ok` | `skipped` | `failed`. */
   status: string;
+  /** The policy version this step's weights became (null when it trained nothing). */
+  policy_version?: number | null;
+  checkpoint?: string | null;
 }
 
 export interface Training {
+  /** `rl.enabled` in the running service; when false every list is empty. */
   enabled: boolean;
+  /** Current policy version (0 = the fresh adapter); null when RL is off. */
+  policy_version?: number | null;
   policy_versions: { version: number; created_at: number; checkpoint: string | null }[];
+  /** Oldest first; the newest `?limit=` (default 200, at most 1000). */
   steps: TrainingStep[];
-  errors: { t: number; kind: string; message: string }[];
+  /** Newest first, from the store's rl_failures (opening the session, heartbeat, step, checkpoint, swap). */
+  errors: {
+    t: number;
+    kind: string;
+    message: string;
+    code?: string | null;
+    /** When a later success of the same kind cleared it; null = still failing. */
+    recovered_at?: number | null;
+  }[];
+  /** Samples by queue status (`used`, `stale`, …). */
+  samples?: Record<string, number>;
+}
+
+export interface ScheduleSignal {
+  name: string;
+  /** The signal's explanation of its reading (e.g. `sleep hours 23:00–07:00 (6h left)`). */
+  reading: string | number | boolean | null;
+  /** The signal could be read (no error). */
+  ok: boolean;
+  /** Opens a window now (true), keeps it closed (false), or could not be read (null). */
+  open?: boolean | null;
+  /** The user is active: closes every window. */
+  veto?: boolean;
+  role?: 'schedule' | 'idle' | 'idle-fallback' | (string & {});
+  /** Predicted end of this signal's window. */
+  until?: number | null;
+  error?: string | null;
 }
 
 export interface Schedule {
+  /** `scheduler.enabled` in the running service; when false the rest is null or empty. */
   enabled: boolean;
+  /** `idle_wait` | `window_open` | `training` | `preempting`. */
   state: string | null;
   since: number | null;
+  /** Newest 50 transitions, oldest first. */
   timeline: { t: number; state: string; reason: string }[];
-  signals: { name: string; reading: string | number | boolean | null; ok: boolean }[];
-  next_window: { start: number; end: number | null } | null;
+  /** The readings of the last evaluation (empty before the first tick). */
+  signals: ScheduleSignal[];
+  next_window: { start: number; end: number | null; source?: string; note?: string } | null;
+  /** The last decision: window open or not, and why. */
+  decision?: { at: number; open: boolean; reason: string; until: number | null } | null;
+  /** Whether a trainer is attached (rl.schedule: scheduler). */
+  trainer?: boolean;
+  last_error?: string | null;
 }
 
 // ---------------------------------------------------------------- benchmarks

@@ -249,8 +249,7 @@ async function storeWritesCheck(url: string, file: string): Promise<Check> {
   } catch {
     return { name: 'store writes', status: 'warn', detail: `could not read ${url}/healthz` };
   }
-  if (w?.ok !== false)
-    return { name: 'store writes', status: 'ok', detail: 'every turn is being recorded' };
+  if (w?.ok !== false) return { name: 'store writes', status: 'ok', detail: 'every turn is being recorded' };
   return {
     name: 'store writes',
     status: 'fail',

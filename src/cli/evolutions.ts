@@ -4,6 +4,7 @@ import { storePath } from '../config/load.js';
 import { openStore } from '../store/db.js';
 import { EvolutionRepository } from '../store/evolutions.js';
 import { CliError, type GlobalOptions, loadOrExit, printJson } from './context.js';
+import { runningService } from './pidfile.js';
 
 function withEvolutions<T>(opts: GlobalOptions, fn: (r: EvolutionRepository) => T): T {
   const loaded = loadOrExit(opts);
@@ -55,12 +56,70 @@ export function registerEvolutions(program: Command): void {
           `evolution #${e.id} (${e.trigger}) — ${e.outcome}${e.generation === null ? '' : `, generation ${e.generation}`}`,
         );
         if (e.reason) console.log(`reason: ${e.reason}`);
+        if (e.outcome === 'awaiting_approval')
+          console.log(
+            `decide: metaclaw evolutions approve ${e.id}  |  metaclaw evolutions reject ${e.id} --reason …`,
+          );
         console.log(`support turns: ${e.supportTurnIds.join(', ')}`);
         console.log(`ops: ${JSON.stringify(e.ops, null, 2)}`);
         console.log(`validation: ${JSON.stringify(e.validation, null, 2)}`);
         if (e.verification) for (const line of verificationLines(e.verification)) console.log(line);
       });
     });
+  for (const verb of ['approve', 'reject'] as const)
+    cmd
+      .command(`${verb} <id>`)
+      .description(
+        verb === 'approve'
+          ? 'apply an evolution awaiting approval (evolution.approval: manual) through the running service'
+          : 'reject an evolution awaiting approval, with an optional reason',
+      )
+      .option('--reason <text>', 'why (recorded with the decision)')
+      .action((id: string, opts: { reason?: string }, c: Command) =>
+        decide(c.optsWithGlobals() as GlobalOptions, verb, id, opts.reason),
+      );
+}
+
+/**
+ * Approve or reject through the running service: it owns the live library, so an approved change
+ * set is served from the next request and the dashboard hears of it.
+ */
+async function decide(opts: GlobalOptions, verb: 'approve' | 'reject', raw: string, reason?: string) {
+  const id = parseEvolutionId(raw);
+  const loaded = loadOrExit(opts);
+  const info = runningService(loaded.home);
+  if (!info)
+    throw new CliError(
+      `the MetaClaw service is not running (start it with \`metaclaw start\`); ${verb} goes through it`,
+    );
+  const key = loaded.config.proxy.api_key;
+  let res: Response;
+  try {
+    res = await fetch(`${info.url}/v1/admin/evolutions/${id}/${verb}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: JSON.stringify(reason ? { reason } : {}),
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (err) {
+    throw new CliError(`the service at ${info.url} is not answering: ${(err as Error).message}`);
+  }
+  const body = (await res.json().catch(() => null)) as {
+    error?: { message?: string };
+    evolution?: { id: number; outcome: string; generation: number | null; reason: string | null };
+  } | null;
+  if (!res.ok || !body?.evolution)
+    throw new CliError(
+      res.status === 404 && !body?.error?.message?.startsWith('no evolution')
+        ? `the service at ${info.url} has no evolution approval route (an older version? restart it)`
+        : `cannot ${verb} evolution #${id}: ${body?.error?.message ?? `HTTP ${res.status}`}`,
+    );
+  const e = body.evolution;
+  console.log(
+    e.outcome === 'applied'
+      ? `evolution #${e.id} approved: applied as generation ${e.generation}, served from the next request`
+      : `evolution #${e.id} rejected${e.reason ? `: ${e.reason}` : ''}`,
+  );
 }
 
 /** `1` and `#1` name the same evolution. */

@@ -28,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   uninstall: async () => (await import('./uninstall.js')).registerUninstall,
   bench: async () => (await import('./bench.js')).registerBench,
   logs: async () => (await import('./logs.js')).registerLogs,
+  store: async () => (await import('./store.js')).registerStore,
 };
 
 /** Global options that take a value: the word after them is not the command. */

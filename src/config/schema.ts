@@ -7,6 +7,7 @@ import {
   upstreamSection,
 } from './sections/core.js';
 import { evolutionSection, judgeSection } from './sections/learning.js';
+import { pricingSection } from './sections/pricing.js';
 import { rlSection } from './sections/rl.js';
 import { schedulerSection } from './sections/scheduler.js';
 import { servingSection } from './sections/serving.js';
@@ -29,6 +30,7 @@ export const configSchema = z
     evolution: evolutionSection.default(evolutionSection.parse({})),
     rl: rlSection.default(rlSection.parse({})),
     serving: servingSection.default(servingSection.parse({})),
+    pricing: pricingSection.default({}),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { type Provider, type ResolvedUpstream, resolveUpstream } from '../config/upstream.js';
 import { extractUpstreamErrorMessage } from '../protocol/error-shapes.js';
+import { type TokenUsage, usageOf } from '../store/learning-usage.js';
 
 export interface LlmEndpoint {
   provider: Provider;
@@ -78,7 +79,15 @@ function upstreamEndpoint(u: ResolvedUpstream | null): LlmEndpoint | null {
   return u ? { provider: u.provider, baseUrl: u.baseUrl, apiKey: u.apiKey, model: u.model } : null;
 }
 
-export function createLlmClient(endpoint: LlmEndpoint, timeoutMs: number): LlmClient {
+/**
+ * `onUsage` is told the tokens of every answered call (the dashboard's learning cost); it is the
+ * one place every judge and evolver call passes through.
+ */
+export function createLlmClient(
+  endpoint: LlmEndpoint,
+  timeoutMs: number,
+  onUsage?: (model: string, usage: TokenUsage) => void,
+): LlmClient {
   const name = `${endpoint.provider} endpoint at ${endpoint.baseUrl}`;
   return {
     name,
@@ -144,23 +153,29 @@ export function createLlmClient(endpoint: LlmEndpoint, timeoutMs: number): LlmCl
           retryable,
         );
       }
-      return extractText(anthropic, text, name);
+      const reply = extractText(anthropic, text, name);
+      // A reply without `usage` still counts as a call (with zero tokens).
+      onUsage?.(model, usageOf(reply.json) ?? { input: 0, output: 0 });
+      return reply.text;
     },
   };
 }
 
-function extractText(anthropic: boolean, text: string, name: string): string {
+function extractText(anthropic: boolean, text: string, name: string): { text: string; json: unknown } {
   try {
     const json = JSON.parse(text) as {
       content?: { type: string; text?: string }[];
       choices?: { message?: { content?: string | null } }[];
     };
     if (anthropic)
-      return (json.content ?? [])
-        .filter((b) => b.type === 'text')
-        .map((b) => b.text ?? '')
-        .join('');
-    return json.choices?.[0]?.message?.content ?? '';
+      return {
+        json,
+        text: (json.content ?? [])
+          .filter((b) => b.type === 'text')
+          .map((b) => b.text ?? '')
+          .join(''),
+      };
+    return { json, text: json.choices?.[0]?.message?.content ?? '' };
   } catch {
     throw new LlmCallError(`${name} returned a body that is not JSON`, null, true);
   }

@@ -6,6 +6,7 @@ import type { SkillInjector } from '../skills/inject.js';
 import type { SkillLibrary } from '../skills/library.js';
 import type { Db } from '../store/db.js';
 import type { JobQueue } from '../store/jobs.js';
+import { LearningUsageRepository } from '../store/learning-usage.js';
 import type { RewardRepository } from '../store/rewards.js';
 import type { TurnRepository } from '../store/turns.js';
 import type { ServingBackend } from '../upstream/types.js';
@@ -15,6 +16,7 @@ import type { JobRunner } from './jobs/runner.js';
 import { JudgeScheduler, judgeJobHandler, type RewardListener } from './judge/jobs.js';
 import { Judge } from './judge/judge.js';
 import { createLlmClient, type LlmEndpoint, resolveLlmEndpoint } from './llm-client.js';
+import { meteredBackend } from './usage-meter.js';
 
 export interface LearningDeps {
   config: Config;
@@ -57,10 +59,14 @@ export function wireLearning(d: LearningDeps): Learning {
     }
   };
   const judgeEndpoint = d.config.judge.enabled ? resolveLlmEndpoint(d.config.judge, d.config, d.env) : null;
-  let judge: Judge | null = null;
-  if (judgeEndpoint) {
-    judge = new Judge(
-      createLlmClient(judgeEndpoint, d.config.judge.timeout_ms),
+  // Token usage of every learning call, per purpose (the dashboard's learning cost).
+  const usage = new LearningUsageRepository(d.db);
+  const onUsageError = (err: unknown) => d.log.warn({ err }, 'could not record learning token usage');
+  // The same judge (budget, cache, health) for live turns and for verification replays; only
+  // the purpose its tokens are counted under differs.
+  const makeJudge = (endpoint: LlmEndpoint, purpose: 'judge' | 'verification') =>
+    new Judge(
+      createLlmClient(endpoint, d.config.judge.timeout_ms, usage.recorder(purpose, onUsageError)),
       d.db,
       new CallBudget(d.db, 'judge', d.config.judge.daily_call_budget),
       {
@@ -68,9 +74,12 @@ export function wireLearning(d: LearningDeps): Learning {
         temperature: d.config.judge.temperature,
         maxTokens: d.config.judge.max_tokens,
         maxConcurrency: d.config.judge.max_concurrency,
-        model: judgeEndpoint.model,
+        model: endpoint.model,
       },
     );
+  let judge: Judge | null = null;
+  if (judgeEndpoint) {
+    judge = makeJudge(judgeEndpoint, 'judge');
     const scheduler = new JudgeScheduler(d.db, d.jobs, () => d.runner.wake());
     d.recorder.onRecorded((t) => scheduler.onTurnRecorded(t));
     d.tracker.onEnded((id) => scheduler.onSessionEnded(id));
@@ -98,9 +107,13 @@ export function wireLearning(d: LearningDeps): Learning {
       db: d.db,
       library: d.library,
       injector: d.injector,
-      client: createLlmClient(evolveEndpoint, evolveCfg.timeout_ms),
-      judge,
-      backend: d.backend,
+      client: createLlmClient(evolveEndpoint, evolveCfg.timeout_ms, usage.recorder('evolver', onUsageError)),
+      judge: judgeEndpoint ? makeJudge(judgeEndpoint, 'verification') : null,
+      // The engine's backend calls are verification replays.
+      backend: () => {
+        const b = d.backend();
+        return b ? meteredBackend(b, usage.recorder('verification', onUsageError)) : null;
+      },
       turns: d.turns,
       rewards: d.rewards,
       jobs: d.jobs,
@@ -113,6 +126,7 @@ export function wireLearning(d: LearningDeps): Learning {
         debounceMs: evolveCfg.debounce_ms,
         duplicateThreshold: evolveCfg.duplicate_threshold,
         model: evolveEndpoint.model,
+        approval: evolveCfg.approval,
       },
     });
     const engine = evolution;

@@ -17,6 +17,11 @@ export interface Route {
   handler: (ctx: RouteContext) => Promise<void> | void;
   /** `/v1/*` routes require the proxy key when one is configured; health routes do not. */
   auth: boolean;
+  /**
+   * Also accept the key as `?key=` (only where a browser API cannot send headers: EventSource for
+   * /v1/admin/events). Headers still work; other routes never read the query for a key.
+   */
+  queryKey?: boolean;
   errorShape: ErrorShape;
 }
 

@@ -9,7 +9,7 @@ import {
 import { keyMatches, presentedKey } from './auth.js';
 import { sendError } from './errors.js';
 import { HttpError } from './http-util.js';
-import type { Router } from './router.js';
+import type { Route, Router } from './router.js';
 
 export interface ServerOptions {
   router: Router;
@@ -87,6 +87,11 @@ function parserErrorResponse(err: NodeJS.ErrnoException & { rawPacket?: Buffer }
   return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
 }
 
+/** `?key=`, on the routes that allow it (EventSource cannot send headers). */
+function queryKey(route: Route, url: URL): string | undefined {
+  return route.queryKey ? (url.searchParams.get('key') ?? undefined) : undefined;
+}
+
 async function dispatch(
   opts: ServerOptions,
   req: http.IncomingMessage,
@@ -116,7 +121,7 @@ async function dispatch(
     return;
   }
   const { route, params } = match;
-  if (route.auth && opts.apiKey && !keyMatches(presentedKey(req), opts.apiKey)) {
+  if (route.auth && opts.apiKey && !keyMatches(presentedKey(req) ?? queryKey(route, url), opts.apiKey)) {
     // Never read an unauthenticated body: answer and close the connection (the client may be
     // sending an endless one).
     sendError(res, route.errorShape, 401, 'missing or invalid API key for this MetaClaw proxy', {

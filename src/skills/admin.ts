@@ -175,12 +175,8 @@ export function explainWhy(injector: SkillInjector, library: SkillLibrary, text:
   };
 }
 
-/** Read-only admin API over the skill library: what is live now and how it got there. */
-export function skillAdminRoutes(
-  library: SkillLibrary,
-  status: () => Record<string, unknown>,
-  injector: SkillInjector | null = null,
-): Route[] {
+/** Read-only admin API over the skill library: `skills why` and the generation history. */
+export function skillAdminRoutes(library: SkillLibrary, injector: SkillInjector | null = null): Route[] {
   const route = (path: string, handler: Route['handler']): Route => ({
     method: 'GET',
     path,
@@ -197,23 +193,8 @@ export function skillAdminRoutes(
         throw new HttpError(409, 'skills are disabled (skills.enabled: false)', 'invalid_request_error');
       sendJson(res, 200, explainWhy(injector, library, q));
     }),
-    route('/v1/admin/skills', ({ res, url }) => {
-      const snap = library.current();
-      const withBody = url.searchParams.get('body') === '1' || url.searchParams.get('body') === 'true';
-      const data = [...snap.byName.values()]
-        .sort((a, b) => a.name.localeCompare(b.name))
-        .map((r) => revisionView(r, withBody));
-      sendJson(res, 200, { object: 'list', generation: snap.generation, data, ...status() });
-    }),
-    route('/v1/admin/skills/:name', ({ res, params }) => {
-      const history = library.repo.history(params.name!);
-      if (history.length === 0) throw new HttpError(404, `no skill ${params.name}`, 'not_found_error');
-      const active = library.current().byName.get(params.name!) ?? null;
-      sendJson(res, 200, {
-        active: active ? revisionView(active, true) : null,
-        history: history.map((h) => ({ ...revisionView(h, true), spans: h.spans })),
-      });
-    }),
+    // GET /v1/admin/skills and /v1/admin/skills/:name moved to the dashboard API
+    // (src/admin-api/routes/skills.ts), which answers a superset of their fields.
     route('/v1/admin/generations', ({ res }) => {
       const snap = library.current();
       const data = library.repo

@@ -101,7 +101,7 @@ export function createSkills(d: SkillsDeps): SkillsRuntime {
     library,
     injector,
     embeddings,
-    routes: skillAdminRoutes(library, status, injector),
+    routes: skillAdminRoutes(library, injector),
     status,
     start() {
       library.load();
@@ -113,7 +113,7 @@ export function createSkills(d: SkillsDeps): SkillsRuntime {
       } else {
         safe('initial folder sync', () => library.sync());
       }
-      // Build the tokenizer (~0.6 s) before serving when there is something to inject.
+      // Build the token counter (~0.2–0.3 s) before serving when there is something to inject.
       if (library.current().size > 0) composer?.warm();
       poll = setInterval(() => safe('store poll', () => library.refresh()), cfg.poll_ms);
       poll.unref();

@@ -1,7 +1,20 @@
 import type { Db } from './db.js';
 
-/** `duplicate`: the same change set was already applied for the same failures (not applied again). */
-export type EvolutionOutcome = 'pending' | 'applied' | 'rejected' | 'duplicate' | 'empty' | 'failed';
+/**
+ * `duplicate`: the same change set was already applied for the same failures (not applied again).
+ * `awaiting_approval`: verified, held for a person (`evolution.approval: manual`).
+ */
+export type EvolutionOutcome =
+  | 'pending'
+  | 'awaiting_approval'
+  | 'applied'
+  | 'rejected'
+  | 'duplicate'
+  | 'empty'
+  | 'failed';
+
+/** Outcomes nobody decides any more: set by the engine (`auto`) unless a person decided. */
+const FINAL = new Set<EvolutionOutcome>(['applied', 'rejected', 'duplicate', 'empty', 'failed']);
 
 export interface EvolutionRecord {
   id: number;
@@ -19,6 +32,9 @@ export interface EvolutionRecord {
   changeKey: string | null;
   generation: number | null;
   createdAt: number;
+  /** Who settled the outcome: the engine (`auto`) or a person approving/rejecting (`user`). */
+  decidedBy: 'auto' | 'user' | null;
+  decidedAt: number | null;
 }
 
 /** A skill change that failed verification, as remembered for the failures it was tried on. */
@@ -44,6 +60,8 @@ interface Row {
   change_key: string | null;
   generation: number | null;
   created_at: number;
+  decided_by: 'auto' | 'user' | null;
+  decided_at: number | null;
 }
 
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
@@ -51,7 +69,11 @@ const parse = (s: string | null) => (s === null ? null : JSON.parse(s));
 
 /** Every evolution, whatever came of it: the audit trail of how the library changed and why. */
 export class EvolutionRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Told the id of every evolution whose outcome was just set (the dashboard's live events). */
+    private readonly onOutcome?: (id: number) => void,
+  ) {}
 
   create(trigger: string, supportTurnIds: string[], now = Date.now()): number {
     const r = this.db
@@ -59,7 +81,9 @@ export class EvolutionRepository {
         `INSERT INTO evolutions (trigger, support_turn_ids, outcome, created_at) VALUES (?, ?, 'pending', ?)`,
       )
       .run(trigger, JSON.stringify(supportTurnIds), now);
-    return Number(r.lastInsertRowid);
+    const id = Number(r.lastInsertRowid);
+    this.onOutcome?.(id);
+    return id;
   }
 
   update(
@@ -74,13 +98,17 @@ export class EvolutionRepository {
       reason: string;
       changeKey: string;
       generation: number;
+      decidedBy: 'auto' | 'user';
     }>,
+    now = Date.now(),
   ): void {
     const cur = this.db.prepare('SELECT * FROM evolutions WHERE id = ?').get(id) as Row;
+    // A final outcome records who decided it and when; the engine's are `auto`.
+    const decided = f.outcome !== undefined && FINAL.has(f.outcome);
     this.db
       .prepare(
         `UPDATE evolutions SET prompt = ?, raw_reply = ?, ops = ?, validation = ?, verification = ?, outcome = ?,
-         reason = ?, change_key = ?, generation = ? WHERE id = ?`,
+         reason = ?, change_key = ?, generation = ?, decided_by = ?, decided_at = ? WHERE id = ?`,
       )
       .run(
         f.prompt ?? cur.prompt,
@@ -92,18 +120,29 @@ export class EvolutionRepository {
         f.reason ?? cur.reason,
         f.changeKey ?? cur.change_key,
         f.generation ?? cur.generation,
+        decided ? (f.decidedBy ?? 'auto') : cur.decided_by,
+        decided ? now : cur.decided_at,
         id,
       );
+    if (f.outcome !== undefined) this.onOutcome?.(id);
   }
 
   /**
    * Close evolutions left `pending` by an attempt that died without recording a verdict (a crash,
    * a stop mid-run). Only called when no evolution can be running (one at a time), so none is live.
    */
-  failPending(reason: string): number {
-    return this.db
-      .prepare(`UPDATE evolutions SET outcome = 'failed', reason = ? WHERE outcome = 'pending'`)
-      .run(reason).changes;
+  failPending(reason: string, now = Date.now()): number {
+    const ids = this.db
+      .prepare(`SELECT id FROM evolutions WHERE outcome = 'pending'`)
+      .pluck()
+      .all() as number[];
+    const n = this.db
+      .prepare(
+        `UPDATE evolutions SET outcome = 'failed', reason = ?, decided_by = 'auto', decided_at = ? WHERE outcome = 'pending'`,
+      )
+      .run(reason, now).changes;
+    for (const id of ids) this.onOutcome?.(id);
+    return n;
   }
 
   get(id: number): EvolutionRecord | undefined {
@@ -167,6 +206,22 @@ export class EvolutionRepository {
     return rows.filter((r) => !seen.has(r.changeKey) && seen.add(r.changeKey));
   }
 
+  /** Newest first, optionally of one outcome; `total` ignores limit/offset. */
+  page(o: { outcome?: EvolutionOutcome; limit: number; offset: number }): {
+    rows: EvolutionRecord[];
+    total: number;
+  } {
+    const where = o.outcome === undefined ? '' : 'WHERE outcome = ?';
+    const args = o.outcome === undefined ? [] : [o.outcome];
+    const total = (
+      this.db.prepare(`SELECT COUNT(*) AS n FROM evolutions ${where}`).get(...args) as { n: number }
+    ).n;
+    const rows = this.db
+      .prepare(`SELECT * FROM evolutions ${where} ORDER BY id DESC LIMIT ? OFFSET ?`)
+      .all(...args, o.limit, o.offset) as Row[];
+    return { rows: rows.map(fromRow), total };
+  }
+
   list(limit = 50): EvolutionRecord[] {
     return (this.db.prepare('SELECT * FROM evolutions ORDER BY id DESC LIMIT ?').all(limit) as Row[]).map(
       fromRow,
@@ -189,5 +244,7 @@ function fromRow(r: Row): EvolutionRecord {
     changeKey: r.change_key ?? null,
     generation: r.generation,
     createdAt: r.created_at,
+    decidedBy: r.decided_by ?? null,
+    decidedAt: r.decided_at ?? null,
   };
 }

@@ -15,7 +15,7 @@ export interface SessionRecord {
   prefixLen: number | null;
 }
 
-interface SessionRow {
+export interface SessionRow {
   id: string;
   client: string | null;
   source: 'header' | 'inferred';
@@ -66,12 +66,12 @@ export class SessionRepository {
 
   get(id: string): SessionRecord | undefined {
     const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
-    return row ? fromRow(row) : undefined;
+    return row ? sessionFromRow(row) : undefined;
   }
 
   listOpen(): SessionRecord[] {
     return (this.db.prepare('SELECT * FROM sessions WHERE ended_at IS NULL').all() as SessionRow[]).map(
-      fromRow,
+      sessionFromRow,
     );
   }
 
@@ -79,7 +79,7 @@ export class SessionRepository {
     const rows = this.db
       .prepare('SELECT * FROM sessions ORDER BY started_at DESC, id LIMIT ? OFFSET ?')
       .all(opts.limit ?? 50, opts.offset ?? 0) as SessionRow[];
-    return rows.map(fromRow);
+    return rows.map(sessionFromRow);
   }
 
   count(): number {
@@ -87,7 +87,8 @@ export class SessionRepository {
   }
 }
 
-function fromRow(r: SessionRow): SessionRecord {
+/** A sessions row → the record (also used by the dashboard's session reads). */
+export function sessionFromRow(r: SessionRow): SessionRecord {
   return {
     id: r.id,
     client: r.client,

@@ -241,9 +241,10 @@ export async function recordedTurns(proxyUrl: string, key: string): Promise<Reco
     if (res.status !== 200) throw new Error(`GET ${p}: ${res.status} ${await res.text()}`);
     return (await res.json()) as Record<string, unknown>;
   };
-  const list = (await get('/v1/admin/sessions')).data as { id: string }[];
+  const list = (await get('/v1/admin/sessions?limit=1000')).data as { id: string }[];
   const turns: RecordedTurn[] = [];
-  for (const s of list) turns.push(...((await get(`/v1/admin/sessions/${s.id}`)).turns as RecordedTurn[]));
+  for (const s of list)
+    turns.push(...((await get(`/v1/admin/sessions/${s.id}?raw=1&turn_limit=1000`)).turns as RecordedTurn[]));
   return turns;
 }
 

@@ -89,7 +89,7 @@ describe('sessions and turns', () => {
     const r = await call([{ role: 'user', content: 'admin view' }]);
     const list = (await (await fetch(`${proxy.url}/v1/admin/sessions`)).json()) as { data: { id: string }[] };
     expect(list.data.some((s) => s.id === r.sessionId)).toBe(true);
-    const detail = (await (await fetch(`${proxy.url}/v1/admin/sessions/${r.sessionId}`)).json()) as {
+    const detail = (await (await fetch(`${proxy.url}/v1/admin/sessions/${r.sessionId}?raw=1`)).json()) as {
       turns: {
         request: { messages: unknown[] };
         upstream_request: unknown;

@@ -64,6 +64,14 @@ export const storeSection = z
      * event, so a response the client saw complete is never lost; `continue` serves it unrecorded.
      */
     on_write_error: z.enum(['fail', 'continue']).default('fail'),
+    /**
+     * Sessions idle longer than this many days lose their turns' bodies (request, as sent,
+     * response) unless learning still needs them (store/retention.ts lists what is kept); the
+     * rows, usage and rewards stay. 0 keeps everything. Runs at start and daily.
+     */
+    retention_days: z.number().int().min(0).default(0),
+    /** The newest sessions retention never touches, whatever their age. */
+    retention_keep_sessions: z.number().int().min(0).default(50),
   })
   .strict();
 

@@ -38,5 +38,7 @@ export const evolutionSection = z
     debounce_ms: z.number().int().min(0).default(2000),
     /** Similarity (0–1) above which an added skill becomes an update of the existing one. */
     duplicate_threshold: z.number().min(0).max(1).default(0.6),
+    /** `manual`: a verified change set waits for approval (dashboard, `metaclaw evolutions approve`). */
+    approval: z.enum(['auto', 'manual']).default('auto'),
   })
   .strict();

@@ -13,6 +13,7 @@ import type { JobHandler } from '../jobs/runner.js';
 import type { Judge } from '../judge/judge.js';
 import type { LlmClient } from '../llm-client.js';
 import { loadSupportSet, markConsumed } from '../sets.js';
+import { holdChangeSet } from './approval.js';
 import { changeSetKey, failureKeys, skillChangeKey } from './dedupe.js';
 import { parseEvolverReply } from './ops.js';
 import { EVOLVER_SYSTEM, evolverUserPrompt, type SkillForPrompt } from './prompt.js';
@@ -29,6 +30,8 @@ export interface EvolutionSettings {
   debounceMs: number;
   duplicateThreshold: number;
   model?: string;
+  /** `manual`: a verified change set waits for a person (outcome awaiting_approval). Default auto. */
+  approval?: 'auto' | 'manual';
 }
 
 export interface EvolutionDeps {
@@ -64,9 +67,23 @@ const HARMFUL_MIN = 5;
  */
 export class EvolutionEngine {
   readonly evolutions: EvolutionRepository;
+  private readonly outcomeListeners: ((id: number) => void)[] = [];
 
   constructor(private readonly d: EvolutionDeps) {
-    this.evolutions = new EvolutionRepository(d.db);
+    this.evolutions = new EvolutionRepository(d.db, (id) => {
+      for (const fn of this.outcomeListeners) {
+        try {
+          fn(id);
+        } catch (err) {
+          d.log.error({ err }, 'evolution outcome listener failed');
+        }
+      }
+    });
+  }
+
+  /** Told the id of each evolution whose outcome changed (the dashboard; learning imports no UI). */
+  onOutcome(fn: (id: number) => void): void {
+    this.outcomeListeners.push(fn);
   }
 
   /**
@@ -309,6 +326,25 @@ export class EvolutionEngine {
       );
       finish('rejected', verification.reason, () => this.evolutions.recordFailedChanges(id, culprits));
       this.d.log.info({ evolutionId: id, reason: verification.reason }, 'evolution rejected by verification');
+      return;
+    }
+    if (this.d.settings.approval === 'manual') {
+      // Held for a person: the failures are examined (consumed), the library is not touched.
+      const held = holdChangeSet(this.d.library, validation.ops);
+      this.d.db.transaction(() => {
+        markConsumed(this.d.db, support, id);
+        this.evolutions.update(id, {
+          outcome: 'awaiting_approval',
+          reason: `verified (${verification.reason}); awaiting approval (evolution.approval: manual)`,
+          validation: {
+            accepted: validation.accepted,
+            rejected: validation.rejected,
+            malformed: parsed.invalid,
+            change_set: held,
+          },
+        });
+      })();
+      this.d.log.info({ evolutionId: id }, `evolution #${id} verified; awaiting approval`);
       return;
     }
     const applied = this.d.library.apply(validation.ops, 'evolution', `evolution ${id}`);

@@ -1,3 +1,4 @@
+import { type TokenUsage, usageOf } from '../../store/learning-usage.js';
 import type { TrainingSample } from './samples.js';
 import type { Teacher } from './trainer-loop.js';
 
@@ -16,7 +17,11 @@ export interface TeacherEndpoint {
  * `token_logprobs` are the response tokens'.
  */
 export class CompletionsTeacher implements Teacher {
-  constructor(private readonly e: TeacherEndpoint) {}
+  constructor(
+    private readonly e: TeacherEndpoint,
+    /** Told the tokens of every answered call (the dashboard's learning cost, purpose `opd`). */
+    private readonly onUsage?: (model: string, usage: TokenUsage) => void,
+  ) {}
 
   async logprobs(s: TrainingSample, signal: AbortSignal): Promise<number[]> {
     const res = await fetch(`${this.e.baseUrl.replace(/\/+$/, '')}/completions`, {
@@ -41,6 +46,7 @@ export class CompletionsTeacher implements Teacher {
         `sample ${s.turnId}: OPD teacher at ${this.e.baseUrl} answered HTTP ${res.status}: ${text.slice(0, 200)}`,
       );
     const body = JSON.parse(text) as { choices?: { logprobs?: { token_logprobs?: (number | null)[] } }[] };
+    this.onUsage?.(this.e.model, usageOf(body) ?? { input: 0, output: 0 });
     const all = body.choices?.[0]?.logprobs?.token_logprobs;
     const R = s.responseTokens.length;
     if (!Array.isArray(all) || all.length < R) {

@@ -54,6 +54,7 @@ export class RlTrainer implements TrainerPort {
   private baseline: number | undefined;
   private stepsSinceCheckpoint = 0;
   private running: Promise<unknown> | null = null;
+  private readonly stepListeners = new Set<(stepId: number) => void>();
 
   constructor(private readonly d: RlTrainerDeps) {
     this.steps = new TrainingStepRepository(d.db);
@@ -63,6 +64,22 @@ export class RlTrainer implements TrainerPort {
 
   policyVersion(): number {
     return this.steps.policyVersion();
+  }
+
+  /** Be told the id of every step row written (trained or skipped), e.g. to publish it to the dashboard. */
+  onStep(fn: (stepId: number) => void): () => void {
+    this.stepListeners.add(fn);
+    return () => this.stepListeners.delete(fn);
+  }
+
+  private stepRecorded(stepId: number): void {
+    for (const fn of this.stepListeners) {
+      try {
+        fn(stepId);
+      } catch (err) {
+        this.d.log.warn({ err, stepId }, 'a training step listener failed');
+      }
+    }
   }
 
   async hasWork(): Promise<boolean> {
@@ -151,7 +168,7 @@ export class RlTrainer implements TrainerPort {
       const stepId = this.steps.insert({
         backend: this.d.backendName,
         loss: null,
-        metrics: { samples: samples.length },
+        metrics: { samples: samples.length, stale: dropped.length },
         samplerPath: null,
         checkpointPath: null,
         status: 'skipped',
@@ -166,6 +183,7 @@ export class RlTrainer implements TrainerPort {
         info,
       );
       this.d.log.warn({ samples: samples.length }, reason);
+      this.stepRecorded(stepId);
       return { kind: 'skipped', reason, samples: samples.length };
     }
 
@@ -207,6 +225,7 @@ export class RlTrainer implements TrainerPort {
           loss_per_token: fb.loss / Math.max(1, tokens),
           samples: used.length,
           no_signal: adv.noSignal.length,
+          stale: dropped.length,
         },
         samplerPath: ref.path,
         checkpointPath: null,
@@ -230,6 +249,7 @@ export class RlTrainer implements TrainerPort {
     })();
     const newVersion = version + 1;
     this.d.onSampler(ref, newVersion);
+    this.stepRecorded(stepId);
     this.stepsSinceCheckpoint++;
     let checkpoint: string | null = null;
     // The step itself succeeded; a failed checkpoint is recorded and retried after the next step.

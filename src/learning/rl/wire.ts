@@ -3,6 +3,7 @@ import { ConfigError } from '../../config/errors.js';
 import type { Config } from '../../config/schema.js';
 import type { Scheduler } from '../../scheduler/wire.js';
 import type { Db } from '../../store/db.js';
+import { LearningUsageRepository } from '../../store/learning-usage.js';
 import { RlFailureRepository, TrainingStepRepository } from '../../store/training.js';
 import type { PolicySampler, SampledSequence, SampleParams } from '../policy/sampler.js';
 import type { PolicySamplerFactory } from '../policy/wire.js';
@@ -114,12 +115,17 @@ export function wireRl(d: RlDeps): RlRuntime | null {
     );
   }
   const teacher = opd.enabled
-    ? new CompletionsTeacher({
-        baseUrl: opd.base_url!,
-        apiKey: opd.api_key ?? (opd.api_key_env ? d.env[opd.api_key_env] : undefined),
-        model: opd.model!,
-        timeoutMs: opd.timeout_ms,
-      })
+    ? new CompletionsTeacher(
+        {
+          baseUrl: opd.base_url!,
+          apiKey: opd.api_key ?? (opd.api_key_env ? d.env[opd.api_key_env] : undefined),
+          model: opd.model!,
+          timeoutMs: opd.timeout_ms,
+        },
+        new LearningUsageRepository(d.db).recorder('opd', (err) =>
+          log.warn({ err }, 'could not record OPD token usage'),
+        ),
+      )
     : null;
   const trainer = new RlTrainer({
     teacher,

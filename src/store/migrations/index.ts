@@ -6,6 +6,10 @@ import { judgeHealthSchema } from './005_judge_health.js';
 import { evolutionDedupeSchema } from './006_evolution_dedupe.js';
 import { rlFailuresSchema } from './007_rl_failures.js';
 import { dashboardSchema } from './008_dashboard.js';
+import { turnPartsSchema } from './009_turn_parts.js';
+import { skillVerdictsSchema } from './010_skill_verdicts.js';
+import { dashSessionsSchema } from './011_dash_sessions.js';
+import { voteRationalesSchema } from './012_vote_rationales.js';
 
 /**
  * Ordered schema migrations. Append only: a shipped migration is never edited, because user
@@ -20,4 +24,8 @@ export const migrations: { name: string; sql: string }[] = [
   { name: '006_evolution_dedupe', sql: evolutionDedupeSchema },
   { name: '007_rl_failures', sql: rlFailuresSchema },
   { name: '008_dashboard', sql: dashboardSchema },
+  { name: '009_turn_parts', sql: turnPartsSchema },
+  { name: '010_skill_verdicts', sql: skillVerdictsSchema },
+  { name: '011_dash_sessions', sql: dashSessionsSchema },
+  { name: '012_vote_rationales', sql: voteRationalesSchema },
 ];

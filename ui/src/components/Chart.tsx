@@ -51,15 +51,33 @@ export function Chart(props: ChartProps): JSX.Element {
       const grid = cssVar('--grid');
       const xs = props.time ? props.x.map((t) => t / 1000) : props.x;
       const hasRight = props.series.some((s) => s.right);
+      const single = xs.length > 0 && xs.every((v) => v === xs[0]);
       const markers = props.markers ?? [];
       const opts: uPlot.Options = {
         width: Math.max(200, el.clientWidth),
         height: props.height ?? 220,
-        scales: { x: { time: !!props.time }, y: {}, ...(hasRight ? { r: {} } : {}) },
+        scales: {
+          x: {
+            time: !!props.time,
+            // One point alone: pad it by a day (or one step) each side; uPlot would span years.
+            range: (_u, min, max) => {
+              const pad = props.time ? 86_400 : 1;
+              return single ? [xs[0]! - pad, xs[0]! + pad] : [min, max];
+            },
+          },
+          y: {},
+          ...(hasRight ? { r: {} } : {}),
+        },
         legend: { show: true },
         cursor: { drag: { x: false, y: false } },
         axes: [
-          { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
+          {
+            stroke: fg,
+            grid: { stroke: grid, width: 1 },
+            ticks: { stroke: grid },
+            // A numeric x axis counts things (training steps): whole-number ticks only.
+            ...(props.time ? {} : { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000] }),
+          },
           {
             stroke: fg,
             grid: { stroke: grid, width: 1 },

@@ -10,6 +10,7 @@ import { ConfirmButton, ErrorBox, JsonBlock, Loading } from '../components/commo
 import { fmtReward, fmtTime, rewardClass, shortId } from '../format';
 import { useLiveReload } from '../live';
 import { Link } from '../router';
+import { EvolutionChanges } from './EvolutionChanges';
 import { outcomeBadge } from './Evolutions';
 
 export function EvolutionDetail({ id }: { id: string }): JSX.Element {
@@ -80,17 +81,7 @@ export function EvolutionDetail({ id }: { id: string }): JSX.Element {
           </dl>
           <section>
             <h2>Changes</h2>
-            {e.ops.length === 0 ? (
-              <p class="muted">No operations.</p>
-            ) : (
-              <ul>
-                {e.ops.map((o) => (
-                  <li key={o.op + o.name}>
-                    {o.op} <Link href={`/skills/${encodeURIComponent(o.name)}`}>{o.name}</Link>
-                  </li>
-                ))}
-              </ul>
-            )}
+            <EvolutionChanges e={e} />
           </section>
           <section>
             <h2>Support turns</h2>

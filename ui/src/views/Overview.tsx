@@ -72,7 +72,11 @@ export function Overview(): JSX.Element {
               />
             )}
             <div class="split">
-              <Shares title="By agent" rows={d.traffic.by_agent.map((a) => [a.agent, a.requests])} />
+              <Shares
+                title="By agent"
+                rows={d.traffic.by_agent.map((a) => [a.agent, a.requests])}
+                href={(agent) => `/sessions?agent=${encodeURIComponent(agent)}`}
+              />
               <Shares title="By model" rows={d.traffic.by_model.map((m) => [m.model, m.requests])} />
             </div>
           </Card>
@@ -121,7 +125,7 @@ function LearningCurve({ d }: { d: OverviewData }): JSX.Element {
               class={`mark mark-${e.outcome}`}
               title={fmtTime(e.t)}
             >
-              #{e.id} {e.outcome}
+              #{e.id} {e.outcome.replace('_', ' ')}
               {e.generation !== null ? ` → gen ${e.generation}` : ''}
             </Link>
           ))}
@@ -219,7 +223,13 @@ function Alerts({ alerts }: { alerts: OverviewData['alerts'] }): JSX.Element {
   );
 }
 
-function Shares({ title, rows }: { title: string; rows: [string, number][] }): JSX.Element {
+function Shares(props: {
+  title: string;
+  rows: [string, number][];
+  /** Where a row's name links to (e.g. that agent's sessions). */
+  href?: (name: string) => string;
+}): JSX.Element {
+  const { title, rows, href } = props;
   const max = Math.max(1, ...rows.map(([, n]) => n));
   return (
     <div class="shares">
@@ -230,7 +240,7 @@ function Shares({ title, rows }: { title: string; rows: [string, number][] }): J
         <ul>
           {rows.map(([name, n]) => (
             <li key={name}>
-              <span class="share-name">{name}</span>
+              <span class="share-name">{href ? <Link href={href(name)}>{name}</Link> : name}</span>
               <span class="bar" style={{ width: `${(60 * n) / max}%` }} />
               <span class="share-n">{fmtNum(n)}</span>
             </li>

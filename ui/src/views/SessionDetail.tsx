@@ -53,7 +53,9 @@ export function Turn({ t }: { t: TurnSummary }): JSX.Element {
   return (
     <li class={`turn turn-${t.status}`} id={`turn-${t.id}`}>
       <header class="turn-head">
-        <strong>#{t.index}</strong>
+        <Link href={`/turns/${encodeURIComponent(t.id)}`} class="turn-link" title="this turn on its own page">
+          <strong>#{t.index}</strong>
+        </Link>
         <Badge kind={t.status === 'ok' ? 'ok' : 'error'}>{t.status}</Badge>
         {t.kind === 'side' && <Badge kind="muted">side call</Badge>}
         <span class="muted">{t.protocol}</span>

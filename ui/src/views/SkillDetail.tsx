@@ -8,6 +8,7 @@ import type {
 } from '../../../src/admin-api/contract';
 import { apiPost, qs, useApi } from '../api';
 import { Badge, ConfirmButton, ErrorBox, JsonBlock, Loading } from '../components/common';
+import { DiffLines } from '../components/DiffLines';
 import { fmtReward, fmtTime, rewardClass, shortId } from '../format';
 import { useLiveReload } from '../live';
 import { Link } from '../router';
@@ -95,7 +96,7 @@ export function SkillDetail({ name }: { name: string }): JSX.Element {
             </section>
           )}
           <Provenance s={s} />
-          <Revisions s={s} base={base} onRollback={(gen) => act(rollback(gen))} />
+          <Revisions key={s.revisions.length} s={s} base={base} onRollback={(gen) => act(rollback(gen))} />
         </>
       )}
     </>
@@ -162,6 +163,10 @@ function Revisions(props: { s: Detail; base: string; onRollback: (generation: nu
   const newest = revs.reduce((m, r) => Math.max(m, r.revision), 0);
   const [from, setFrom] = useState(Math.max(1, newest - 1));
   const [to, setTo] = useState(newest);
+  // Rolling back to the generation that is live already would change nothing.
+  const gens = useApi<{ current: number }>('/v1/admin/generations');
+  useLiveReload(['generation'], gens.reload);
+  const current = gens.data?.current ?? null;
   return (
     <section>
       <h2>Revisions</h2>
@@ -191,12 +196,16 @@ function Revisions(props: { s: Detail; base: string; onRollback: (generation: nu
                   {r.reason ?? ''}
                 </td>
                 <td>
-                  <ConfirmButton
-                    label={`Roll back to gen ${r.generation}`}
-                    question={`Restore the whole library as of generation ${r.generation}?`}
-                    danger
-                    onConfirm={() => props.onRollback(r.generation)}
-                  />
+                  {r.generation === current ? (
+                    <span class="muted">live</span>
+                  ) : (
+                    <ConfirmButton
+                      label={`Roll back to gen ${r.generation}`}
+                      question={`Restore the whole library as of generation ${r.generation}?`}
+                      danger
+                      onConfirm={() => props.onRollback(r.generation)}
+                    />
+                  )}
                 </td>
               </tr>
             ))}
@@ -232,7 +241,7 @@ function Revisions(props: { s: Detail; base: string; onRollback: (generation: nu
   );
 }
 
-function Diff({ path }: { path: string }): JSX.Element {
+export function Diff({ path }: { path: string }): JSX.Element {
   const api = useApi<SkillDiff>(path);
   const [unified, setUnified] = useState(false);
   useEffect(() => setUnified(false), [path]);
@@ -249,15 +258,7 @@ function Diff({ path }: { path: string }): JSX.Element {
       ) : d.hunks.every((h) => h.op === 'same') ? (
         <p class="muted">No changes between these revisions.</p>
       ) : (
-        <pre class="text diff-lines">
-          {d.hunks.map((h, i) => (
-            <div key={i} class={`diff-${h.op}`}>
-              <span aria-hidden="true">{h.op === 'add' ? '+ ' : h.op === 'del' ? '- ' : '  '}</span>
-              <span class="sr-only">{h.op === 'add' ? 'added: ' : h.op === 'del' ? 'removed: ' : ''}</span>
-              {h.text}
-            </div>
-          ))}
-        </pre>
+        <DiffLines hunks={d.hunks} />
       )}
     </section>
   );

@@ -1,5 +1,5 @@
 import type { JSX } from 'preact';
-import type { Schedule, Training as TrainingData } from '../../../src/admin-api/contract';
+import type { Schedule, ScheduleSignal, Training as TrainingData } from '../../../src/admin-api/contract';
 import { useApi } from '../api';
 import { Chart } from '../components/Chart';
 import { Badge, Card, ErrorBox, Loading } from '../components/common';
@@ -44,7 +44,22 @@ function TrainingBody({ t }: { t: TrainingData }): JSX.Element {
     <>
       <p>
         RL is <strong>{t.enabled ? 'enabled' : 'disabled'}</strong>
-        {!t.enabled && ' (set rl.enabled to train the policy)'}.
+        {!t.enabled && ' (set rl.enabled to train the policy)'}
+        {t.enabled && t.policy_version !== undefined && t.policy_version !== null && (
+          <>
+            {' '}
+            · policy version <strong>{t.policy_version}</strong>
+          </>
+        )}
+        {t.samples && Object.keys(t.samples).length > 0 && (
+          <span class="muted">
+            {' '}
+            · samples{' '}
+            {Object.entries(t.samples)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(', ')}
+          </span>
+        )}
       </p>
       {steps.length > 0 && (
         <Chart
@@ -80,7 +95,9 @@ function TrainingBody({ t }: { t: TrainingData }): JSX.Element {
             <thead>
               <tr>
                 <th scope="col">step</th>
-                <th scope="col">when</th>
+                <th scope="col" class="hide-narrow">
+                  when
+                </th>
                 <th scope="col">loss</th>
                 <th scope="col">reward mean</th>
                 <th scope="col">adv mean ± std</th>
@@ -95,8 +112,8 @@ function TrainingBody({ t }: { t: TrainingData }): JSX.Element {
                 .map((s) => (
                   <tr key={s.step}>
                     <td>{s.step}</td>
-                    <td>{fmtTime(s.t)}</td>
-                    <td>{fmtNum(s.loss)}</td>
+                    <td class="hide-narrow">{fmtTime(s.t)}</td>
+                    <td>{fmtLoss(s.loss)}</td>
                     <td>{fmtNum(s.reward_mean)}</td>
                     <td>
                       {fmtNum(s.adv_mean)} ± {fmtNum(s.adv_std)}
@@ -116,8 +133,13 @@ function TrainingBody({ t }: { t: TrainingData }): JSX.Element {
           <h3>Errors</h3>
           <ul class="alerts">
             {t.errors.map((e, i) => (
-              <li key={i} class="alert alert-error">
-                <Badge kind="error">{e.kind}</Badge> {fmtTime(e.t)} {e.message}
+              <li key={i} class={e.recovered_at ? 'alert alert-warn' : 'alert alert-error'}>
+                <Badge kind={e.recovered_at ? 'warn' : 'error'}>{e.kind}</Badge> {fmtTime(e.t)} {e.message}
+                {e.recovered_at ? (
+                  <span class="muted"> (recovered {fmtTime(e.recovered_at)})</span>
+                ) : (
+                  <span class="muted"> (not recovered)</span>
+                )}
               </li>
             ))}
           </ul>
@@ -134,27 +156,48 @@ function ScheduleBody({ s }: { s: Schedule }): JSX.Element {
       <p>
         State: <strong>{s.state ?? 'unknown'}</strong>
         {s.since !== null && <span class="muted"> since {fmtTime(s.since)}</span>}
+        {s.trainer === false && <span class="muted"> · no trainer attached</span>}
       </p>
+      {s.decision && (
+        <p>
+          Last decision ({fmtTime(s.decision.at)}): window{' '}
+          <strong>{s.decision.open ? 'open' : 'closed'}</strong> — {s.decision.reason}
+        </p>
+      )}
+      {s.last_error && <ErrorBox message={`trainer: ${s.last_error}`} />}
       <p>
         Next predicted window:{' '}
         {s.next_window ? (
-          <strong>
-            {fmtTime(s.next_window.start)}
-            {s.next_window.end !== null && ` – ${fmtTime(s.next_window.end)}`}
-          </strong>
+          <>
+            <strong>
+              {fmtTime(s.next_window.start)}
+              {s.next_window.end !== null && ` – ${fmtTime(s.next_window.end)}`}
+            </strong>
+            {s.next_window.source && (
+              <span class="muted">
+                {' '}
+                ({s.next_window.source}
+                {s.next_window.note ? `; ${s.next_window.note}` : ''})
+              </span>
+            )}
+          </>
         ) : (
           <span class="muted">none predicted</span>
         )}
       </p>
       <h3>Signals</h3>
-      <ul class="signals">
-        {s.signals.map((g) => (
-          <li key={g.name}>
-            <Badge kind={g.ok ? 'ok' : 'warn'}>{g.ok ? 'ok' : 'blocks'}</Badge> {g.name}:{' '}
-            <span class="mono">{String(g.reading)}</span>
-          </li>
-        ))}
-      </ul>
+      {s.signals.length === 0 ? (
+        <p class="muted">Not evaluated yet.</p>
+      ) : (
+        <ul class="signals">
+          {s.signals.map((g) => (
+            <li key={g.name}>
+              <SignalBadge g={g} /> <strong>{g.name}</strong>: {String(g.reading)}
+              {g.error && <span class="bad"> ({g.error})</span>}
+            </li>
+          ))}
+        </ul>
+      )}
       <h3>Timeline</h3>
       {s.timeline.length === 0 ? (
         <p class="muted">No state changes yet.</p>
@@ -169,4 +212,17 @@ function ScheduleBody({ s }: { s: Schedule }): JSX.Element {
       )}
     </>
   );
+}
+
+function SignalBadge({ g }: { g: ScheduleSignal }): JSX.Element {
+  if (g.veto) return <Badge kind="warn">veto</Badge>;
+  if (!g.ok || g.open === null) return <Badge kind="error">unavailable</Badge>;
+  if (g.open === undefined) return <Badge kind="ok">ok</Badge>;
+  return <Badge kind={g.open ? 'ok' : 'muted'}>{g.open ? 'open' : 'closed'}</Badge>;
+}
+
+/** Losses can be tiny: keep their significant digits instead of rounding them to 0. */
+function fmtLoss(n: number | null): string {
+  if (n === null) return '—';
+  return n !== 0 && Math.abs(n) < 0.01 ? n.toExponential(2) : fmtNum(n);
 }
