@@ -180,7 +180,7 @@ export class App {
     });
     this.liveConfig = new LiveConfig(
       opts.loaded,
-      liveTargets({ log: this.log, injector: this.skills.injector, config }),
+      liveTargets({ log: this.log, injector: this.skills.injector, learning: this.learning, config }),
       this.log,
       opts.env ?? process.env,
     );

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Learning } from '../learning/wire.js';
 import { injectorOptions } from '../skills/admin.js';
 import type { SkillInjector } from '../skills/inject.js';
 import type { LiveTarget } from './live.js';
@@ -12,6 +13,7 @@ import type { Config } from './schema.js';
 export function liveTargets(d: {
   log: Logger;
   injector: SkillInjector | null;
+  learning: Pick<Learning, 'retune'>;
   /** The running config: sections read per request are updated in it. */
   config: Config;
 }): LiveTarget[] {
@@ -32,6 +34,26 @@ export function liveTargets(d: {
       },
     },
   ];
+  targets.push({
+    // Read at each judgement / evolution run. Endpoints, models and concurrency are not: they
+    // are built into clients and semaphores at start.
+    keys: [
+      'judge.votes',
+      'judge.temperature',
+      'judge.max_tokens',
+      'judge.daily_call_budget',
+      'evolution.min_failures',
+      'evolution.verify',
+      'evolution.max_ops',
+      'evolution.debounce_ms',
+      'evolution.duplicate_threshold',
+      'evolution.approval',
+    ],
+    apply: (next) => {
+      d.learning.retune(next);
+      return [];
+    },
+  });
   const injector = d.injector;
   if (injector)
     targets.push({

@@ -5,9 +5,14 @@ export class CallBudget {
   constructor(
     private readonly db: Db,
     private readonly purpose: string,
-    private readonly dailyLimit: number,
+    private dailyLimit: number,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** A new daily limit (live config reload); calls already made today still count. */
+  setLimit(n: number): void {
+    this.dailyLimit = n;
+  }
 
   /** Reserve `n` calls for today; false when that would exceed the limit (0 = unlimited). */
   tryReserve(n: number): boolean {

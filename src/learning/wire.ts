@@ -44,6 +44,8 @@ export interface Learning {
   onReward(listener: RewardListener): void;
   /** Report explicit feedback into the same stream as judge rewards. */
   feedback(turnId: string, score: number): void;
+  /** Apply the judge's and evolution's live-reloadable settings (see config/live-targets.ts). */
+  retune(config: Config): void;
 }
 
 /** Build the judging pipeline from config and hook it to the recorder and session tracker. */
@@ -97,6 +99,7 @@ export function wireLearning(d: LearningDeps): Learning {
     d.log.warn('judge not configured: turns are recorded but not scored (set judge.* or an upstream)');
   }
 
+  const verificationJudge = judgeEndpoint ? makeJudge(judgeEndpoint, 'verification') : null;
   let evolution: EvolutionEngine | null = null;
   const evolveCfg = d.config.evolution;
   const evolveEndpoint = evolveCfg.enabled
@@ -108,7 +111,7 @@ export function wireLearning(d: LearningDeps): Learning {
       library: d.library,
       injector: d.injector,
       client: createLlmClient(evolveEndpoint, evolveCfg.timeout_ms, usage.recorder('evolver', onUsageError)),
-      judge: judgeEndpoint ? makeJudge(judgeEndpoint, 'verification') : null,
+      judge: verificationJudge,
       // The engine's backend calls are verification replays.
       backend: () => {
         const b = d.backend();
@@ -142,5 +145,25 @@ export function wireLearning(d: LearningDeps): Learning {
     evolution,
     onReward: (l) => listeners.push(l),
     feedback: (turnId, score) => emit(turnId, score, 'user', false),
+    retune: (c) => {
+      const j = c.judge;
+      const tune = {
+        votes: j.votes,
+        temperature: j.temperature,
+        maxTokens: j.max_tokens,
+        dailyCallBudget: j.daily_call_budget,
+      };
+      judge?.retune(tune);
+      verificationJudge?.retune(tune);
+      const e = c.evolution;
+      evolution?.retune({
+        minFailures: e.min_failures,
+        verify: e.verify,
+        maxOps: e.max_ops,
+        debounceMs: e.debounce_ms,
+        duplicateThreshold: e.duplicate_threshold,
+        approval: e.approval,
+      });
+    },
   };
 }

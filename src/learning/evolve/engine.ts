@@ -81,6 +81,11 @@ export class EvolutionEngine {
     });
   }
 
+  /** New thresholds from a config reload; read at each trigger and run, so the next one uses them. */
+  retune(s: Omit<EvolutionSettings, 'model'>): void {
+    Object.assign(this.d.settings, s);
+  }
+
   /** Told the id of each evolution whose outcome changed (the dashboard; learning imports no UI). */
   onOutcome(fn: (id: number) => void): void {
     this.outcomeListeners.push(fn);

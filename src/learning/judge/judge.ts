@@ -55,6 +55,17 @@ export class Judge {
     this.health = new JudgeHealthRepository(db);
   }
 
+  /**
+   * New vote settings from a config reload, used from the next judgement on (they are read per
+   * call). The endpoint, model and concurrency need a restart.
+   */
+  retune(o: { votes: number; temperature: number; maxTokens: number; dailyCallBudget: number }): void {
+    this.opts.votes = o.votes;
+    this.opts.temperature = o.temperature;
+    this.opts.maxTokens = o.maxTokens;
+    this.budget.setLimit(o.dailyCallBudget);
+  }
+
   /** Judge models that crossed the invalid-vote threshold today and were not reported yet (once per day). */
   takeHealthAlerts(now = new Date()): JudgeHealthRow[] {
     return this.health.claimAlerts(localDay(now), now.getTime());

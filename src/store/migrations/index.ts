@@ -10,6 +10,7 @@ import { turnPartsSchema } from './009_turn_parts.js';
 import { skillVerdictsSchema } from './010_skill_verdicts.js';
 import { dashSessionsSchema } from './011_dash_sessions.js';
 import { voteRationalesSchema } from './012_vote_rationales.js';
+import { sampleIndexesSchema } from './013_sample_indexes.js';
 
 /**
  * Ordered schema migrations. Append only: a shipped migration is never edited, because user
@@ -28,4 +29,5 @@ export const migrations: { name: string; sql: string }[] = [
   { name: '010_skill_verdicts', sql: skillVerdictsSchema },
   { name: '011_dash_sessions', sql: dashSessionsSchema },
   { name: '012_vote_rationales', sql: voteRationalesSchema },
+  { name: '013_sample_indexes', sql: sampleIndexesSchema },
 ];
