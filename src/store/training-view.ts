@@ -99,10 +99,14 @@ export class TrainingViewRepository {
     const ckpts = this.db
       .prepare('SELECT id, checkpoint_path FROM training_steps WHERE checkpoint_path IS NOT NULL ORDER BY id')
       .all() as { id: number; checkpoint_path: string }[];
+    // Both lists are in id order: one pass pairs each version with its last checkpoint.
+    let c = 0;
     return rows.map((r, i) => {
       const nextId = rows[i + 1]?.id ?? Number.POSITIVE_INFINITY;
+      while (c < ckpts.length && ckpts[c]!.id < r.id) c++;
       // A checkpoint is written onto the latest step row (trained or skipped) when it is saved.
-      const own = ckpts.filter((c) => c.id >= r.id && c.id < nextId).pop();
+      let own: { checkpoint_path: string } | undefined;
+      while (c < ckpts.length && ckpts[c]!.id < nextId) own = ckpts[c++];
       return {
         version: i + 1,
         stepId: r.id,

@@ -50,7 +50,8 @@ function training(d: AdminApiDeps, url: URL): Training {
   return {
     enabled: true,
     policy_version: versions.length,
-    policy_versions: versions.map((v) => ({
+    // The newest `limit` versions: a month of steps is thousands of them.
+    policy_versions: versions.slice(-limit).map((v) => ({
       version: v.version,
       created_at: v.createdAt,
       checkpoint: v.checkpoint,
