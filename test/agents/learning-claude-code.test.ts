@@ -91,9 +91,10 @@ describe('Claude Code learns from a correction through MetaClaw', () => {
     };
 
     const result = await learnFromCorrection(rig, driver);
-    // Claude Code's own session ids are MetaClaw's; -p's SessionEnd hook did not get to run.
+    // Claude Code's own session ids are MetaClaw's. Whether -p's SessionEnd hook gets to run
+    // before the process exits is a race in Claude Code: the session ends by it or by idleness.
     expect(result.sessionIds).toEqual(claudeIds);
-    expect(result.endReason).toBe('idle');
+    expect(['idle', 'explicit']).toContain(result.endReason);
     console.log(
       `[learning-claude-code] runs ${Object.values(result.runs)
         .map((r) => `${r.ms} ms`)
