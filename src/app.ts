@@ -20,7 +20,6 @@ import { noInjection, type PromptInjector } from './server/injection.js';
 import type { ProxyDeps } from './server/proxy/handle.js';
 import { TurnRecorder } from './server/proxy/recorder.js';
 import { Router } from './server/router.js';
-import { adminSessionRoutes } from './server/routes/admin.js';
 import { adminSessionEndRoutes } from './server/routes/admin-session-end.js';
 import { adminSessionStartRoutes } from './server/routes/admin-session-start.js';
 import { feedbackRoutes } from './server/routes/feedback.js';
@@ -193,8 +192,7 @@ export class App {
         onFeedback: (turnId, score) => this.learning.feedback(turnId, score),
       }),
     );
-    // The dashboard API first: where it answers a path the older admin routes also serve, its
-    // (superset) shape wins.
+    // The dashboard API (docs/admin-api.md): its shapes are supersets of the older admin routes'.
     this.router.add(
       ...adminApiRoutes({
         loaded: opts.loaded,
@@ -212,7 +210,6 @@ export class App {
         scheduler: () => this.scheduler,
         events: this.adminEvents,
       }),
-      ...adminSessionRoutes({ sessions: this.sessions, turns: this.turns }),
     );
   }
 

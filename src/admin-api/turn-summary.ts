@@ -2,11 +2,11 @@ import { nextStateFrom } from '../learning/turn-view.js';
 import type { JsonObject } from '../protocol/types.js';
 import { buildView } from '../protocol/view.js';
 import { usageTokens } from '../server/proxy/request-log.js';
-import { turnView } from '../server/routes/admin.js';
 import type { SessionListRepository, TurnRewardRow } from '../store/session-list.js';
 import type { TurnRecord } from '../store/turns.js';
 import { answerOf } from './answer.js';
 import type { JudgeVote, TurnDetail, TurnSummary } from './contract.js';
+import { turnView } from './raw-turn.js';
 
 /** What a page of summaries needs from the store, fetched once for the whole page. */
 interface PageContext {

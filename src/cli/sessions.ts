@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
+import { turnView } from '../admin-api/raw-turn.js';
 import { storePath } from '../config/load.js';
 import { turnView as learningView } from '../learning/turn-view.js';
 import { usageTokens } from '../server/proxy/request-log.js';
-import { turnView } from '../server/routes/admin.js';
 import { type Db, openStore } from '../store/db.js';
 import { RewardRepository } from '../store/rewards.js';
 import { SessionRepository } from '../store/sessions.js';

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { distance } from '../config/keys.js';
 import type { LoadedConfig } from '../config/load.js';
 import { storePath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -35,21 +36,6 @@ export function installStarterSkills(loaded: LoadedConfig, say: (line: string) =
   } finally {
     db.close();
   }
-}
-
-/** Edit distance, for "did you mean" among an upstream's model names. */
-function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
 }
 
 /** The listed models, closest to `wanted` first (a typo's fix is then the first choice). */

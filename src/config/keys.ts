@@ -90,8 +90,8 @@ export function unknownKeyMessage(key: string): string {
   return `unknown key ${key}${s ? ` — did you mean \`${s}\`?` : ''}`;
 }
 
-/** Levenshtein distance (keys are short). */
-function distance(a: string, b: string): number {
+/** Levenshtein distance (keys and model names are short). */
+export function distance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let diag = prev[0]!;

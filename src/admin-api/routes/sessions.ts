@@ -1,6 +1,5 @@
 import { HttpError, sendJson } from '../../server/http-util.js';
 import type { Route } from '../../server/router.js';
-import { turnView } from '../../server/routes/admin.js';
 import {
   type SessionFilter,
   SessionListRepository,
@@ -9,6 +8,7 @@ import {
 import type { SessionRecord } from '../../store/sessions.js';
 import type { ListResponse, SessionDetail, SessionListItem } from '../contract.js';
 import type { AdminApiDeps } from '../deps.js';
+import { turnView } from '../raw-turn.js';
 import { summarizeTurns, turnDetail } from '../turn-summary.js';
 
 /** Older clients (tests, scripts) read these camelCase record fields: kept alongside the contract's. */
@@ -16,7 +16,7 @@ type Compat = SessionRecord;
 
 /**
  * `GET /v1/admin/sessions`, `/sessions/:id`, `/turns/:id` (docs/admin-api.md). They supersede the
- * older routes in server/routes/admin.ts: same paths, contract fields plus the older ones.
+ * first admin routes (removed): same paths, contract fields plus the older ones.
  */
 export function sessionRoutes(d: AdminApiDeps): Route[] {
   const repo = new SessionListRepository(d.db);
