@@ -186,7 +186,6 @@ export class App {
     this.router.add(...liveConfigRoutes(this.liveConfig));
     this.router.add(
       ...feedbackRoutes({
-        db: this.db,
         turns: this.turns,
         rewards: this.rewards,
         onFeedback: (turnId, score) => this.learning.feedback(turnId, score),

@@ -31,7 +31,7 @@ export function registerFeedback(program: Command): void {
         const db = openStore(file);
         try {
           const turns = new TurnRepository(db);
-          const turnId = feedbackTarget(db, turns, opts.session ? { sessionId: turn } : { turnId: turn });
+          const turnId = feedbackTarget(turns, opts.session ? { sessionId: turn } : { turnId: turn });
           if (!turnId)
             throw new CliError(opts.session ? `session ${turn} has no main turn` : `no turn ${turn}`);
           // Written straight to the store; the running service picks it up on its next evolution check.

@@ -82,7 +82,7 @@ export function wireLearning(d: LearningDeps): Learning {
   let judge: Judge | null = null;
   if (judgeEndpoint) {
     judge = makeJudge(judgeEndpoint, 'judge');
-    const scheduler = new JudgeScheduler(d.db, d.jobs, () => d.runner.wake());
+    const scheduler = new JudgeScheduler(d.turns, d.jobs, () => d.runner.wake());
     d.recorder.onRecorded((t) => scheduler.onTurnRecorded(t));
     d.tracker.onEnded((id) => scheduler.onSessionEnded(id));
     d.runner.register(

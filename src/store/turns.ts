@@ -75,6 +75,8 @@ export class TurnRepository {
   private readonly createSession;
   private readonly bySession;
   private readonly byId;
+  private readonly lastMainStmt;
+  private readonly maxSeqStmt;
   /** Request, as-sent request and response bodies, stored as content-addressed parts. */
   readonly parts: TurnPartStore;
 
@@ -105,6 +107,11 @@ export class TurnRepository {
     );
     this.bySession = db.prepare('SELECT * FROM turns WHERE session_id = ? ORDER BY seq');
     this.byId = db.prepare('SELECT * FROM turns WHERE id = ?');
+    this.lastMainStmt = db.prepare(
+      `SELECT id FROM turns WHERE session_id = ? AND kind = 'main' AND status = 'ok' AND seq < ?
+       ORDER BY seq DESC LIMIT 1`,
+    );
+    this.maxSeqStmt = db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM turns WHERE session_id = ?');
   }
 
   /**
@@ -194,6 +201,21 @@ export class TurnRepository {
 
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM turns').get() as { n: number }).n;
+  }
+
+  /**
+   * The id of a session's last main turn that was served (status ok), optionally before `seq`.
+   * The one definition of "the turn a follow-up or a rating is about": the judge's next state and
+   * a session's explicit feedback both use it, so they cannot drift apart.
+   */
+  lastMainTurnId(sessionId: string, beforeSeq = Number.MAX_SAFE_INTEGER): string | null {
+    const row = this.lastMainStmt.get(sessionId, beforeSeq) as { id: string } | undefined;
+    return row?.id ?? null;
+  }
+
+  /** The highest turn number of a session (0 = none yet). */
+  maxSeq(sessionId: string): number {
+    return (this.maxSeqStmt.get(sessionId) as { n: number }).n;
   }
 }
 

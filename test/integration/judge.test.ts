@@ -145,4 +145,36 @@ describe('judging turns', () => {
       await proxy.close();
     }
   });
+
+  it("a session's feedback goes to the turn the judge calls its last: a failed call is not it", async () => {
+    let failNext = false;
+    fake.script(() => {
+      if (!failNext) return { text: 'an answer' };
+      return { fault: { status: 500, message: 'upstream broke' } };
+    });
+    const proxy = await startProxy({ upstream: openaiUpstream(fake.url, { max_retries: 0 }) });
+    try {
+      const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'k', maxRetries: 0 });
+      const headers = { 'x-session-id': 's-last' };
+      const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: 'user', content: 'first' }];
+      await client.chat.completions.create({ model: 'm', messages }, { headers });
+      failNext = true;
+      messages.push({ role: 'assistant', content: 'an answer' }, { role: 'user', content: 'second' });
+      await expect(client.chat.completions.create({ model: 'm', messages }, { headers })).rejects.toThrow();
+      const turns = await eventually(() => {
+        const t = proxy.app.turns.listBySession('s-last');
+        return t.length === 2 ? t : null;
+      });
+      expect(turns.map((t) => t.status)).toEqual(['ok', 'error']);
+      const res = await fetch(`${proxy.url}/v1/admin/feedback`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ session_id: 's-last', score: 1 }),
+      });
+      expect(await res.json()).toMatchObject({ turn_id: turns[0]!.id });
+      expect(proxy.app.turns.lastMainTurnId('s-last')).toBe(turns[0]!.id);
+    } finally {
+      await proxy.close();
+    }
+  });
 });

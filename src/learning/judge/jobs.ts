@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { Db } from '../../store/db.js';
 import type { Job, JobQueue } from '../../store/jobs.js';
 import { JUDGE_HEALTH_HINT, judgeHealthWarning } from '../../store/judge-health.js';
 import type { RewardRepository } from '../../store/rewards.js';
@@ -29,33 +28,23 @@ export type RewardListener = (
  * request, or the end of the session — and queues a durable judge job for it (once per turn).
  */
 export class JudgeScheduler {
-  private readonly prevMainStmt;
-  private readonly lastMainStmt;
-
   constructor(
-    db: Db,
+    private readonly turns: TurnRepository,
     private readonly jobs: JobQueue,
     private readonly wake: () => void,
-  ) {
-    this.prevMainStmt = db.prepare(
-      `SELECT id FROM turns WHERE session_id = ? AND kind = 'main' AND status = 'ok' AND seq < ? ORDER BY seq DESC LIMIT 1`,
-    );
-    this.lastMainStmt = db.prepare(
-      `SELECT id FROM turns WHERE session_id = ? AND kind = 'main' AND status = 'ok' ORDER BY seq DESC LIMIT 1`,
-    );
-  }
+  ) {}
 
   /** A main turn arrived: the previous main turn of its session now has a next state. */
   onTurnRecorded(turn: TurnRecord): void {
     if (turn.kind !== 'main') return;
-    const prev = this.prevMainStmt.get(turn.sessionId, turn.seq) as { id: string } | undefined;
-    if (prev) this.enqueue({ turnId: prev.id, nextTurnId: turn.id });
+    const prev = this.turns.lastMainTurnId(turn.sessionId, turn.seq);
+    if (prev) this.enqueue({ turnId: prev, nextTurnId: turn.id });
   }
 
   /** The session ended: its last main turn is judged with "session ended" as the next state. */
   onSessionEnded(sessionId: string): void {
-    const last = this.lastMainStmt.get(sessionId) as { id: string } | undefined;
-    if (last) this.enqueue({ turnId: last.id, nextTurnId: null });
+    const last = this.turns.lastMainTurnId(sessionId);
+    if (last) this.enqueue({ turnId: last, nextTurnId: null });
   }
 
   private enqueue(p: JudgePayload): void {

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Db } from '../../store/db.js';
 import type { RewardRepository } from '../../store/rewards.js';
 import type { TurnRepository } from '../../store/turns.js';
 import { HttpError, parseJsonBody, readBody, sendJson } from '../http-util.js';
@@ -19,23 +18,21 @@ const feedbackBody = z
   });
 
 export interface FeedbackDeps {
-  db: Db;
   turns: TurnRepository;
   rewards: RewardRepository;
   onFeedback(turnId: string, score: number): void;
 }
 
-/** Resolve a feedback target: a turn id, or a session's last main turn. */
+/**
+ * Resolve a feedback target: a turn id, or a session's last served main turn (the same turn the
+ * judge treats as the session's last; a failed call is not something the agent answered).
+ */
 export function feedbackTarget(
-  db: Db,
   turns: TurnRepository,
   ref: { turnId?: string; sessionId?: string },
 ): string | null {
   if (ref.turnId) return turns.get(ref.turnId) ? ref.turnId : null;
-  const row = db
-    .prepare(`SELECT id FROM turns WHERE session_id = ? AND kind = 'main' ORDER BY seq DESC LIMIT 1`)
-    .get(ref.sessionId) as { id: string } | undefined;
-  return row?.id ?? null;
+  return ref.sessionId ? turns.lastMainTurnId(ref.sessionId) : null;
 }
 
 /** Explicit feedback: `POST /v1/admin/feedback {turn_id | session_id, score, comment}`. */
@@ -54,7 +51,7 @@ export function feedbackRoutes(d: FeedbackDeps): Route[] {
           throw new HttpError(400, `${field}: ${issue.message}`, 'invalid_request_error', field);
         }
         const b = parsed.data;
-        const turnId = feedbackTarget(d.db, d.turns, { turnId: b.turn_id, sessionId: b.session_id });
+        const turnId = feedbackTarget(d.turns, { turnId: b.turn_id, sessionId: b.session_id });
         if (!turnId)
           throw new HttpError(
             404,
