@@ -1,13 +1,18 @@
 import type { Db } from '../store/db.js';
+import { LlmCallRepository } from '../store/llm-calls.js';
 
 /** Counts LLM calls per local day and purpose, so judge and evolver stay within a daily budget. */
 export class CallBudget {
+  private readonly calls: LlmCallRepository;
+
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly purpose: string,
     private dailyLimit: number,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.calls = new LlmCallRepository(db);
+  }
 
   /** A new daily limit (live config reload); calls already made today still count. */
   setLimit(n: number): void {
@@ -16,24 +21,11 @@ export class CallBudget {
 
   /** Reserve `n` calls for today; false when that would exceed the limit (0 = unlimited). */
   tryReserve(n: number): boolean {
-    const day = localDay(this.now());
-    return this.db.transaction(() => {
-      const used = this.used(day);
-      if (this.dailyLimit > 0 && used + n > this.dailyLimit) return false;
-      this.db
-        .prepare(
-          'INSERT INTO llm_calls (day, purpose, calls) VALUES (?, ?, ?) ON CONFLICT(day, purpose) DO UPDATE SET calls = calls + excluded.calls',
-        )
-        .run(day, this.purpose, n);
-      return true;
-    })();
+    return this.calls.tryReserve(localDay(this.now()), this.purpose, n, this.dailyLimit);
   }
 
   used(day = localDay(this.now())): number {
-    const r = this.db
-      .prepare('SELECT calls FROM llm_calls WHERE day = ? AND purpose = ?')
-      .get(day, this.purpose) as { calls: number } | undefined;
-    return r?.calls ?? 0;
+    return this.calls.used(day, this.purpose);
   }
 
   /** Milliseconds until the budget resets (local midnight). */

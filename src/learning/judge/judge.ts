@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../store/db.js';
+import { JudgeCacheRepository } from '../../store/judge-cache.js';
 import { JudgeHealthRepository, type JudgeHealthRow } from '../../store/judge-health.js';
 import { type CallBudget, localDay, Semaphore } from '../budget.js';
 import { RetryLater } from '../jobs/runner.js';
@@ -44,15 +45,17 @@ export class Judge {
   private readonly semaphore: Semaphore;
   /** Votes and invalid votes per day and judge model (see `takeHealthAlerts`). */
   readonly health: JudgeHealthRepository;
+  private readonly cache: JudgeCacheRepository;
 
   constructor(
     private readonly client: LlmClient,
-    private readonly db: Db,
+    db: Db,
     private readonly budget: CallBudget,
     private readonly opts: JudgeOptions,
   ) {
     this.semaphore = new Semaphore(opts.maxConcurrency);
     this.health = new JudgeHealthRepository(db);
+    this.cache = new JudgeCacheRepository(db);
   }
 
   /**
@@ -86,17 +89,13 @@ export class Judge {
     const hash = createHash('sha256')
       .update(JSON.stringify([JUDGE_SYSTEM, user, model ?? '', this.opts.votes, this.opts.temperature]))
       .digest('hex');
-    const cached = this.db
-      .prepare('SELECT score, votes, rationale, vote_rationales FROM judge_cache WHERE hash = ?')
-      .get(hash) as
-      | { score: number; votes: string; rationale: string; vote_rationales: string | null }
-      | undefined;
+    const cached = this.cache.get(hash);
     if (cached)
       return {
         score: cached.score as Vote,
-        votes: JSON.parse(cached.votes),
+        votes: cached.votes as (Vote | null)[],
         rationale: cached.rationale,
-        rationales: cached.vote_rationales ? JSON.parse(cached.vote_rationales) : [],
+        rationales: cached.rationales,
         cached: true,
       };
 
@@ -129,11 +128,7 @@ export class Judge {
     const score = majorityVote(votes);
     const rationale = parsed.find((p) => p.score === score)?.rationale ?? parsed[0]!.rationale;
     const rationales = parsed.map((p) => p.rationale);
-    this.db
-      .prepare(
-        'INSERT OR REPLACE INTO judge_cache (hash, score, votes, rationale, vote_rationales, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(hash, score, JSON.stringify(votes), rationale, JSON.stringify(rationales), Date.now());
+    this.cache.put(hash, { score, votes, rationale, rationales });
     return { score, votes, rationale, rationales, cached: false };
   }
 
