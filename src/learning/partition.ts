@@ -1,14 +1,7 @@
-/** What the learning loop needs to know about one turn to place it. */
-export interface LearningTurn {
-  id: string;
-  kind: 'main' | 'side';
-  status: 'ok' | 'error' | 'aborted';
-  libraryGeneration: number;
-  /** Effective reward (explicit feedback over the judge); null = not judged yet. */
-  reward: number | null;
-  /** The evolution that consumed this turn as support, if any. */
-  consumedByEvolution: number | null;
-}
+import type { LearningTurnRow } from '../store/learning-turns.js';
+
+/** What the learning loop needs to know about one turn to place it (read by the store). */
+export type LearningTurn = LearningTurnRow;
 
 export interface TurnSets {
   /** Failed main turns under the current generation that no evolution has consumed: evolution input. */
