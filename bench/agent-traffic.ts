@@ -14,9 +14,9 @@ import { BlockComposer, o200kCounter } from '../src/skills/budget.js';
 import { scanFolder } from '../src/skills/folder.js';
 import { insertBlock, type Placement, SkillInjector } from '../src/skills/inject.js';
 import { SkillLibrary } from '../src/skills/library.js';
-import { SkillRepository } from '../src/skills/repository.js';
 import { rankSkills } from '../src/skills/retrieval.js';
 import { openStore } from '../src/store/db.js';
+import { SkillRepository } from '../src/store/skill-repository.js';
 import {
   type AgentFixture,
   cacheFigures,

@@ -9,8 +9,8 @@ import { BlockComposer, o200kCounter } from '../src/skills/budget.js';
 import { scanFolder } from '../src/skills/folder.js';
 import { type InjectorOptions, SkillInjector } from '../src/skills/inject.js';
 import { SkillLibrary } from '../src/skills/library.js';
-import { SkillRepository } from '../src/skills/repository.js';
 import { openStore } from '../src/store/db.js';
+import { SkillRepository } from '../src/store/skill-repository.js';
 import { RULE_SKILLS, TASKS } from './data/rule-scenario.js';
 import { renderTable } from './lib/table.js';
 

@@ -25,8 +25,8 @@ import { BlockComposer, o200kCounter } from '../src/skills/budget.js';
 import { SkillInjector } from '../src/skills/inject.js';
 import { LexicalIndex, terms } from '../src/skills/lexical.js';
 import { SkillLibrary } from '../src/skills/library.js';
-import { type SkillOp, SkillRepository } from '../src/skills/repository.js';
 import { openStore } from '../src/store/db.js';
+import { type SkillOp, SkillRepository } from '../src/store/skill-repository.js';
 import { startFakeLlm } from '../test/fixtures/fake-llm/index.js';
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });

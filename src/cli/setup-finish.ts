@@ -5,10 +5,10 @@ import { storePath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { assertInside, copyExtras } from '../skills/folder.js';
 import { SkillLibrary } from '../skills/library.js';
-import { SkillRepository } from '../skills/repository.js';
 import { importOps, starterDir } from '../skills/starter.js';
 import { skillsDir } from '../skills/wire.js';
 import { openStore } from '../store/db.js';
+import { SkillRepository } from '../store/skill-repository.js';
 
 /**
  * Install the starter skills into a library that never had any, so a new user's first request

@@ -2,12 +2,12 @@ import type { Config } from '../config/schema.js';
 import { buildView } from '../protocol/view.js';
 import { HttpError, sendJson } from '../server/http-util.js';
 import type { Route } from '../server/router.js';
+import type { SkillRevision } from '../store/skill-repository.js';
 import { blockEntries } from './candidate.js';
 import type { InjectorOptions, SkillInjector } from './inject.js';
 import { terms } from './lexical.js';
 import type { SkillLibrary } from './library.js';
 import { extractQuery } from './query.js';
-import type { SkillRevision } from './repository.js';
 
 /** The JSON view of a revision shared by the admin API and `skills list --json`. */
 export function revisionView(r: SkillRevision, withBody = false) {

@@ -1,8 +1,8 @@
+import type { SkillOp, SkillRevision } from '../store/skill-repository.js';
 import { contentKey, skillMeta } from './format.js';
 import type { RetrievalSource } from './inject.js';
 import { LexicalIndex } from './lexical.js';
 import { LibrarySnapshot, type SkillLibrary } from './library.js';
-import type { SkillOp, SkillRevision } from './repository.js';
 
 /**
  * Ids for revisions that exist only in a candidate library. They sit above any id SQLite will hand

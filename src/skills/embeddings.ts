@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { SkillRepository, SkillRevision } from '../store/skill-repository.js';
 import type { LibrarySnapshot } from './library.js';
-import type { SkillRepository, SkillRevision } from './repository.js';
 
 /** Anything that turns texts into vectors; the default talks to an OpenAI-compatible `/embeddings`. */
 export interface Embedder {

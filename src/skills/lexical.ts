@@ -1,4 +1,4 @@
-import type { SkillRevision } from './repository.js';
+import type { SkillRevision } from '../store/skill-repository.js';
 
 /**
  * BM25 lexical index over skill revisions: one index keyed by revision id; a search is filtered by

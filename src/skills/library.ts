@@ -1,7 +1,4 @@
 import type { Logger } from 'pino';
-import { retireSkillFolder, SkillPathError, type SkillWarning, scanFolder, writeSkill } from './folder.js';
-import type { SkillDocument } from './format.js';
-import { LexicalIndex } from './lexical.js';
 import type {
   AppliedChange,
   Generation,
@@ -9,7 +6,10 @@ import type {
   SkillOp,
   SkillRepository,
   SkillRevision,
-} from './repository.js';
+} from '../store/skill-repository.js';
+import { retireSkillFolder, SkillPathError, type SkillWarning, scanFolder, writeSkill } from './folder.js';
+import type { SkillDocument } from './format.js';
+import { LexicalIndex } from './lexical.js';
 
 /** A revision with the generation spans it is a member in, as known to this process. */
 interface Member {

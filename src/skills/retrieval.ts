@@ -1,7 +1,7 @@
+import type { SkillRevision } from '../store/skill-repository.js';
 import type { EmbeddingIndex } from './embeddings.js';
 import { type LexicalIndex, type LexicalQuery, terms } from './lexical.js';
 import type { LibrarySnapshot } from './library.js';
-import type { SkillRevision } from './repository.js';
 
 export type RetrievalMode = 'lexical' | 'embedding' | 'hybrid';
 

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SkillOp } from '../store/skill-repository.js';
 import type { SkillWarning } from './folder.js';
 import { scanFolder } from './folder.js';
 import type { SkillDocument } from './format.js';
 import type { LibrarySnapshot } from './library.js';
-import type { SkillOp } from './repository.js';
 
 /** `skills-starter/` at the package root: two levels up from both src/skills and dist/skills. */
 export function starterDir(): string {

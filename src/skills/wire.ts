@@ -4,13 +4,13 @@ import type { LoadedConfig } from '../config/load.js';
 import { resolveUnderHome } from '../config/paths.js';
 import type { Route } from '../server/router.js';
 import type { Db } from '../store/db.js';
+import { SkillRepository } from '../store/skill-repository.js';
 import { injectorOptions, skillAdminRoutes } from './admin.js';
 import { BlockComposer, o200kCounter, type TokenCounter } from './budget.js';
 import { type Embedder, EmbeddingIndex, HttpEmbedder } from './embeddings.js';
 import { scanFolder } from './folder.js';
 import { SkillInjector } from './inject.js';
 import { SkillLibrary } from './library.js';
-import { SkillRepository } from './repository.js';
 
 export interface SkillsRuntime {
   library: SkillLibrary;

@@ -4,8 +4,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SkillLibrary } from '../../src/skills/library.js';
-import { SkillRepository } from '../../src/skills/repository.js';
 import { openStore } from '../../src/store/db.js';
+import { SkillRepository } from '../../src/store/skill-repository.js';
 import { type FakeLlm, lastUserText, startFakeLlm, systemText } from '../fixtures/fake-llm/index.js';
 import {
   anthropicUpstream,

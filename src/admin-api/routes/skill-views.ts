@@ -1,8 +1,8 @@
 import { createTwoFilesPatch, diffLines } from 'diff';
 import { revisionView } from '../../skills/admin.js';
 import { serializeSkill } from '../../skills/format.js';
-import type { SkillRepository, SkillRevision } from '../../skills/repository.js';
 import type { EvolutionRepository } from '../../store/evolutions.js';
+import type { SkillRepository, SkillRevision } from '../../store/skill-repository.js';
 import type { SkillPageRow, SkillUsage } from '../../store/skill-stats.js';
 import type { DiffHunk, SkillDetail, SkillDiff, SkillListItem, SkillRevisionInfo } from '../contract.js';
 

@@ -1,8 +1,8 @@
 import { HttpError, sendJson } from '../../server/http-util.js';
 import type { Route } from '../../server/router.js';
 import { type SkillDocument, SkillFormatError, validateSkill } from '../../skills/format.js';
-import type { AppliedChange, SkillOp } from '../../skills/repository.js';
 import { EvolutionRepository } from '../../store/evolutions.js';
+import type { AppliedChange, SkillOp } from '../../store/skill-repository.js';
 import { SkillStatsRepository, type SkillStatusFilter } from '../../store/skill-stats.js';
 import type { ActionResult, ListResponse, RollbackResult, SkillListItem } from '../contract.js';
 import type { AdminApiDeps } from '../deps.js';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { SkillLibrary } from '../../skills/library.js';
-import type { SkillOp } from '../../skills/repository.js';
 import type { EvolutionRecord, EvolutionRepository } from '../../store/evolutions.js';
+import type { SkillOp } from '../../store/skill-repository.js';
 import { skillChangeKey } from './dedupe.js';
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SkillOp } from '../../skills/repository.js';
+import type { SkillOp } from '../../store/skill-repository.js';
 import type { SupportCase } from './verify.js';
 
 /**

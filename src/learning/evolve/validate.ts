@@ -1,6 +1,6 @@
 import { type SkillDocument, SkillFormatError, validateSkill } from '../../skills/format.js';
 import { terms } from '../../skills/lexical.js';
-import type { Provenance, SkillOp } from '../../skills/repository.js';
+import type { Provenance, SkillOp } from '../../store/skill-repository.js';
 import type { EvolverOp } from './ops.js';
 import { screenText } from './safety.js';
 

@@ -8,9 +8,9 @@ import {
 } from '../../../src/learning/evolve/dedupe.js';
 import { evolverUserPrompt } from '../../../src/learning/evolve/prompt.js';
 import { supportCase } from '../../../src/learning/evolve/verify.js';
-import type { SkillOp } from '../../../src/skills/repository.js';
 import { openStore } from '../../../src/store/db.js';
 import { EvolutionRepository } from '../../../src/store/evolutions.js';
+import type { SkillOp } from '../../../src/store/skill-repository.js';
 import type { TurnRecord } from '../../../src/store/turns.js';
 
 const put = (name: string, description: string, body: string): SkillOp => ({

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BlockComposer, o200kCounter, type TokenCounter } from '../../../src/skills/budget.js';
 import { skillMeta } from '../../../src/skills/format.js';
-import type { SkillRevision } from '../../../src/skills/repository.js';
 import type { RankedSkill } from '../../../src/skills/retrieval.js';
+import type { SkillRevision } from '../../../src/store/skill-repository.js';
 
 let counter: TokenCounter;
 beforeAll(() => {

@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { assertInside, copyExtras, SkillPathError, writeSkill } from '../../../src/skills/folder.js';
 import { SkillLibrary } from '../../../src/skills/library.js';
-import { SkillRepository } from '../../../src/skills/repository.js';
 import { openStore } from '../../../src/store/db.js';
+import { SkillRepository } from '../../../src/store/skill-repository.js';
 import { tempHome } from '../../helpers/tmp.js';
 import { doc } from './helpers.js';
 

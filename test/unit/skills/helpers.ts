@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SkillDocument } from '../../../src/skills/format.js';
 import { SkillLibrary } from '../../../src/skills/library.js';
-import { SkillRepository } from '../../../src/skills/repository.js';
 import { type Db, openStore } from '../../../src/store/db.js';
+import { SkillRepository } from '../../../src/store/skill-repository.js';
 
 export function tmpDir(prefix = 'metaclaw-skills-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -7,8 +7,8 @@ import { BlockComposer } from '../../../src/skills/budget.js';
 import { parseSkill } from '../../../src/skills/format.js';
 import { SkillInjector } from '../../../src/skills/inject.js';
 import { SkillLibrary } from '../../../src/skills/library.js';
-import { SkillRepository } from '../../../src/skills/repository.js';
 import { openStore } from '../../../src/store/db.js';
+import { SkillRepository } from '../../../src/store/skill-repository.js';
 import { doc, freshLibrary, tmpDir, writeSkillFile } from './helpers.js';
 
 describe('library generations and revisions', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { skillsSection } from '../../../src/config/sections/skills.js';
 import { scanFolder } from '../../../src/skills/folder.js';
-import type { SkillOp } from '../../../src/skills/repository.js';
 import { rankSkills } from '../../../src/skills/retrieval.js';
 import { starterDir } from '../../../src/skills/starter.js';
+import type { SkillOp } from '../../../src/store/skill-repository.js';
 import { doc, freshLibrary } from './helpers.js';
 import { DOMAIN_SKILLS, QUERIES } from './relevance-data.js';
 

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SkillRepository } from '../../../src/skills/repository.js';
 import { openStore } from '../../../src/store/db.js';
 import { migrations } from '../../../src/store/migrations/index.js';
 import { RewardRepository } from '../../../src/store/rewards.js';
+import { SkillRepository } from '../../../src/store/skill-repository.js';
 import { SkillStatsRepository } from '../../../src/store/skill-stats.js';
 import { type TurnRecord, TurnRepository } from '../../../src/store/turns.js';
 import { tempHome } from '../../helpers/tmp.js';

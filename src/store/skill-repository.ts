@@ -1,11 +1,11 @@
-import type { Db } from '../store/db.js';
 import {
   contentKey,
   type SkillDocument,
   type SkillFrontmatter,
   type SkillMeta,
   skillMeta,
-} from './format.js';
+} from '../skills/format.js';
+import type { Db } from './db.js';
 
 export type GenerationCause = 'init' | 'evolution' | 'import' | 'manual' | 'sync' | 'rollback';
 
