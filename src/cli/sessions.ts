@@ -7,6 +7,7 @@ import { usageTokens } from '../server/proxy/request-log.js';
 import { type Db, openStore } from '../store/db.js';
 import { RewardRepository } from '../store/rewards.js';
 import { SessionRepository } from '../store/sessions.js';
+import { SkillRepository } from '../store/skill-repository.js';
 import { type TurnRecord, TurnRepository } from '../store/turns.js';
 import { CliError, type GlobalOptions, loadOrExit, printJson } from './context.js';
 import { formatTime, resolveId } from './format.js';
@@ -66,12 +67,7 @@ export function registerSessions(program: Command): void {
 function sessionId(db: Db, typed: string): string | null {
   const t = typed.trim().replace(/^#/, '');
   if (t === '') return null;
-  const like = `${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const ids = (
-    db.prepare("SELECT id FROM sessions WHERE id = ? OR id LIKE ? ESCAPE '\\' LIMIT 6").all(t, like) as {
-      id: string;
-    }[]
-  ).map((r) => r.id);
+  const ids = new SessionRepository(db).idsMatching(t);
   try {
     return resolveId(t, ids);
   } catch (err) {
@@ -106,11 +102,7 @@ function turnLines(db: Db, rewards: RewardRepository, turn: TurnRecord): string[
     out.push('    (request not readable; see --json)');
   }
   if (turn.injectedRevisionIds.length > 0) {
-    const marks = turn.injectedRevisionIds.map(() => '?').join(',');
-    const names = db
-      .prepare(`SELECT id, name, revision FROM skill_revisions WHERE id IN (${marks})`)
-      .all(...turn.injectedRevisionIds) as { id: number; name: string; revision: number }[];
-    const byId = new Map(names.map((r) => [r.id, `${r.name} (rev ${r.revision})`]));
+    const byId = new SkillRepository(db).revisionLabels(turn.injectedRevisionIds);
     out.push(
       `    skills:   ${turn.injectedRevisionIds.map((id) => byId.get(id) ?? `revision ${id}`).join(', ')}`,
     );

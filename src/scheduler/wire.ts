@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { resolveUnderHome } from '../config/paths.js';
 import type { Config } from '../config/schema.js';
 import type { Db } from '../store/db.js';
+import { SessionRepository } from '../store/sessions.js';
 import { CalendarFeeds, fileFeedCache } from './calendar/feeds.js';
 import { CalendarSignal } from './calendar/signal.js';
 import { type CommandRunner, execFileRunner } from './command-runner.js';
@@ -79,8 +80,7 @@ export function buildSignals(config: Config, deps: SignalDeps): WindowSignal[] {
 
 /** Last proxied request on record: the latest session activity in the store. */
 export function lastActivityFromStore(db: Db): number | null {
-  const row = db.prepare('SELECT MAX(last_activity_at) AS at FROM sessions').get() as { at: number | null };
-  return row.at;
+  return new SessionRepository(db).lastActivityAt();
 }
 
 /** What the service last saw, for `metaclaw status` in another process. */

@@ -56,7 +56,6 @@ export class SessionTracker {
   /** Last main request's full-conversation hash → open session. */
   private readonly byPrefix = new Map<string, string>();
   private readonly listeners: SessionEndListener[] = [];
-  private readonly maxSeqStmt;
   private readonly endTx: (ids: readonly string[], reason: SessionEndReason, now: number) => string[];
 
   constructor(
@@ -64,7 +63,6 @@ export class SessionTracker {
     db: Db,
     private readonly idleTimeoutMs: number,
   ) {
-    this.maxSeqStmt = db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM turns WHERE session_id = ?');
     this.endTx = db.transaction((ids: readonly string[], reason: SessionEndReason, now: number) =>
       ids.filter((id) => {
         this.forget(id);
@@ -206,7 +204,7 @@ export class SessionTracker {
   }
 
   private maxSeq(id: string): number {
-    return (this.maxSeqStmt.get(id) as { n: number }).n;
+    return this.repo.maxTurnSeq(id);
   }
 
   /**

@@ -35,6 +35,15 @@ interface JobRow {
 export class JobQueue {
   constructor(private readonly db: Db) {}
 
+  /** Whether a job of `kind` is waiting or running (one-at-a-time kinds check before enqueueing). */
+  hasActive(kind: string): boolean {
+    return (
+      this.db
+        .prepare(`SELECT 1 FROM jobs WHERE kind = ? AND state IN ('pending', 'running') LIMIT 1`)
+        .get(kind) !== undefined
+    );
+  }
+
   /** Enqueue once per dedupe key; returns the job id, or null when the key was already queued. */
   enqueue(
     kind: string,

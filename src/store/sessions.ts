@@ -82,6 +82,34 @@ export class SessionRepository {
     return rows.map(sessionFromRow);
   }
 
+  /** Ids equal to `typed` or starting with it (at most `limit`), for id prefixes in the CLI. */
+  idsMatching(typed: string, limit = 6): string[] {
+    const like = `${typed.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return (
+      this.db
+        .prepare("SELECT id FROM sessions WHERE id = ? OR id LIKE ? ESCAPE '\\' LIMIT ?")
+        .all(typed, like, limit) as {
+        id: string;
+      }[]
+    ).map((r) => r.id);
+  }
+
+  /** The latest activity of any session: when a request was last proxied (null = never). */
+  lastActivityAt(): number | null {
+    return (
+      this.db.prepare('SELECT MAX(last_activity_at) AS at FROM sessions').get() as { at: number | null }
+    ).at;
+  }
+
+  /** The highest turn number recorded for a session (0 = none yet). */
+  maxTurnSeq(id: string): number {
+    return (
+      this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM turns WHERE session_id = ?').get(id) as {
+        n: number;
+      }
+    ).n;
+  }
+
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n;
   }

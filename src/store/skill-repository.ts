@@ -107,6 +107,34 @@ function toRevision(row: RevisionRow): SkillRevision {
 export class SkillRepository {
   constructor(private readonly db: Db) {}
 
+  /** Count one helpful (score > 0) or harmful use for each of these revisions. */
+  recordUse(revisionIds: readonly number[], helpful: boolean): void {
+    const col = helpful ? 'helpful' : 'harmful';
+    const stmt = this.db.prepare(`UPDATE skill_revisions SET ${col} = ${col} + 1 WHERE id = ?`);
+    this.db.transaction(() => {
+      for (const id of revisionIds) stmt.run(id);
+    })();
+  }
+
+  /** Helpful/harmful counts of every revision, fresh from the store. */
+  useCounts(): Map<number, { helpful: number; harmful: number }> {
+    const rows = this.db.prepare('SELECT id, helpful, harmful FROM skill_revisions').all() as {
+      id: number;
+      helpful: number;
+      harmful: number;
+    }[];
+    return new Map(rows.map((r) => [r.id, { helpful: r.helpful, harmful: r.harmful }]));
+  }
+
+  /** `name (rev N)` labels of revisions, by id (for showing what a turn was given). */
+  revisionLabels(ids: readonly number[]): Map<number, string> {
+    if (ids.length === 0) return new Map();
+    const rows = this.db
+      .prepare(`SELECT id, name, revision FROM skill_revisions WHERE id IN (${ids.map(() => '?').join(',')})`)
+      .all(...ids) as { id: number; name: string; revision: number }[];
+    return new Map(rows.map((r) => [r.id, `${r.name} (rev ${r.revision})`]));
+  }
+
   currentGeneration(): number {
     return (this.db.prepare('SELECT COALESCE(MAX(number), 0) AS g FROM generations').get() as { g: number })
       .g;

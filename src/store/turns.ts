@@ -77,6 +77,7 @@ export class TurnRepository {
   private readonly byId;
   private readonly lastMainStmt;
   private readonly maxSeqStmt;
+  private readonly nextMainStmt;
   /** Request, as-sent request and response bodies, stored as content-addressed parts. */
   readonly parts: TurnPartStore;
 
@@ -112,6 +113,9 @@ export class TurnRepository {
        ORDER BY seq DESC LIMIT 1`,
     );
     this.maxSeqStmt = db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM turns WHERE session_id = ?');
+    this.nextMainStmt = db.prepare(
+      `SELECT id FROM turns WHERE session_id = ? AND kind = 'main' AND seq > ? ORDER BY seq LIMIT 1`,
+    );
   }
 
   /**
@@ -210,6 +214,12 @@ export class TurnRepository {
    */
   lastMainTurnId(sessionId: string, beforeSeq = Number.MAX_SAFE_INTEGER): string | null {
     const row = this.lastMainStmt.get(sessionId, beforeSeq) as { id: string } | undefined;
+    return row?.id ?? null;
+  }
+
+  /** The id of the session's first main turn after `seq` (what came next), whatever its status. */
+  nextMainTurnId(sessionId: string, afterSeq: number): string | null {
+    const row = this.nextMainStmt.get(sessionId, afterSeq) as { id: string } | undefined;
     return row?.id ?? null;
   }
 

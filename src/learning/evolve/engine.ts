@@ -106,19 +106,12 @@ export class EvolutionEngine {
   recordUse(turnId: string, score: number): void {
     const turn = this.d.turns.get(turnId);
     if (!turn || turn.injectedRevisionIds.length === 0 || score === 0) return;
-    const col = score > 0 ? 'helpful' : 'harmful';
-    const stmt = this.d.db.prepare(`UPDATE skill_revisions SET ${col} = ${col} + 1 WHERE id = ?`);
-    this.d.db.transaction(() => {
-      for (const id of turn.injectedRevisionIds) stmt.run(id);
-    })();
+    this.d.library.repo.recordUse(turn.injectedRevisionIds, score > 0);
   }
 
   /** One evolution at a time; a burst of triggers within the debounce window becomes one job. */
   enqueue(trigger: string): void {
-    const busy = this.d.db
-      .prepare(`SELECT 1 FROM jobs WHERE kind = ? AND state IN ('pending', 'running') LIMIT 1`)
-      .get(EVOLVE_JOB);
-    if (busy) return;
+    if (this.d.jobs.hasActive(EVOLVE_JOB)) return;
     this.d.jobs.enqueue(EVOLVE_JOB, { trigger }, { runAfter: Date.now() + this.d.settings.debounceMs });
     if (this.d.settings.debounceMs === 0) this.d.wake();
     else setTimeout(() => this.d.wake(), this.d.settings.debounceMs + 5).unref();
@@ -140,19 +133,11 @@ export class EvolutionEngine {
     // The failures this evolution is about, by turn and by the human's request text.
     const keys = failureKeys(cases);
     const tried = this.evolutions.failedChanges(keys);
-    const failures = failedTrajectories(this.d.db, this.d.turns, this.d.rewards, support);
+    const failures = failedTrajectories(this.d.turns, this.d.rewards, support);
     const existing = new Map<string, ExistingSkill>();
     const forPrompt = new Map<string, SkillForPrompt>();
     // Counters change after a revision is loaded: read them fresh from the store.
-    const counts = new Map(
-      (
-        this.d.db.prepare('SELECT id, helpful, harmful FROM skill_revisions').all() as {
-          id: number;
-          helpful: number;
-          harmful: number;
-        }[]
-      ).map((r) => [r.id, r]),
-    );
+    const counts = this.d.library.repo.useCounts();
     for (const [name, r] of snap.byName) {
       const c = counts.get(r.id);
       existing.set(name, { name, pinned: r.meta.pinned, doc: { frontmatter: r.frontmatter, body: r.body } });
