@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
+import type { SchedulerEventRepository } from '../store/scheduler-events.js';
 import { type Decision, decide } from './decision.js';
-import type { SchedulerEventRepository } from './events.js';
 import { readSignals } from './read.js';
 import {
   type Clock,

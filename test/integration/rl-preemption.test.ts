@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SchedulerEventRepository } from '../../src/scheduler/events.js';
 import { OverrideFile } from '../../src/scheduler/override.js';
+import { SchedulerEventRepository } from '../../src/store/scheduler-events.js';
 import { type FakeLlm, startFakeLlm } from '../fixtures/fake-llm/index.js';
 import { POLICY_FIXTURE_DIR } from '../fixtures/policy/index.js';
 import { type FakeTinker, startFakeTinker } from '../fixtures/tinker/index.js';

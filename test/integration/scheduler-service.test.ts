@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { SchedulerEventRepository } from '../../src/scheduler/events.js';
 import { OverrideFile } from '../../src/scheduler/override.js';
 import type { Scheduler } from '../../src/scheduler/scheduler.js';
 import type { SchedulerState, TrainerPort } from '../../src/scheduler/types.js';
+import { SchedulerEventRepository } from '../../src/store/scheduler-events.js';
 import { type FakeLlm, startFakeLlm } from '../fixtures/fake-llm/index.js';
 import { eventually, openaiUpstream, startProxy, type TestProxy, tempHome } from '../helpers/proxy.js';
 import { FakeTrainer } from '../unit/scheduler/fakes.js';

@@ -73,7 +73,7 @@ async function schedule(d: AdminApiDeps): Promise<Schedule> {
   if (!s) return { enabled: false, state: null, since: null, timeline: [], signals: [], next_window: null };
   // Loaded only when the scheduler runs: a proxy without one never imports the scheduler code.
   const [{ SchedulerEventRepository }, { nextWindow }] = await Promise.all([
-    import('../../scheduler/events.js'),
+    import('../../store/scheduler-events.js'),
     import('../../scheduler/decision.js'),
   ]);
   const snap = s.snapshot();

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SchedulerEventRepository } from '../../../src/scheduler/events.js';
 import { Scheduler, type SchedulerOptions } from '../../../src/scheduler/scheduler.js';
 import type { Override, SchedulerState, WindowSignal } from '../../../src/scheduler/types.js';
 import { type Db, openStore } from '../../../src/store/db.js';
+import { SchedulerEventRepository } from '../../../src/store/scheduler-events.js';
 import { FakeClock, FakeTrainer, SwitchSignal } from './fakes.js';
 
 const MIN = 60_000;

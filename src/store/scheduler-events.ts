@@ -1,5 +1,5 @@
-import type { Db } from '../store/db.js';
-import { SCHEDULER_STATES, type SchedulerState } from './types.js';
+import { SCHEDULER_STATES, type SchedulerState } from '../scheduler/types.js';
+import type { Db } from './db.js';
 
 export interface SchedulerEvent {
   id: number;
