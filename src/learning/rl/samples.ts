@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../store/db.js';
-import { EFFECTIVE_REWARD_SQL } from '../../store/rewards.js';
-import { type LearningTurn, partitionTurns } from '../partition.js';
+import { SampleRepository } from '../../store/samples.js';
+import { partitionTurns } from '../partition.js';
 
 /** A training sample: the exact tokens the policy saw and produced, and the reward it earned. */
 export interface TrainingSample {
@@ -15,20 +15,17 @@ export interface TrainingSample {
   groupKey: string;
 }
 
-interface Row extends LearningTurn {
-  prompt_token_ids: string;
-  response_token_ids: string;
-  response_logprobs: string;
-  policy_version: number | null;
-}
-
 /**
  * The RL queue is the query set of the learning loop (judged main turns of the current library
  * generation, not consumed as support) restricted to turns served by the policy, minus turns
  * already used or dropped. `partitionTurns` decides the membership, so support turns never leak in.
  */
 export class SampleQueue {
-  constructor(private readonly db: Db) {}
+  private readonly repo: SampleRepository;
+
+  constructor(db: Db) {
+    this.repo = new SampleRepository(db);
+  }
 
   /** Up to `limit` eligible samples, oldest first; samples lagging the policy by more than `maxLag` are dropped. */
   take(
@@ -37,17 +34,7 @@ export class SampleQueue {
     maxLag: number,
     limit: number,
   ): { samples: TrainingSample[]; dropped: string[] } {
-    const rows = this.db
-      .prepare(
-        `SELECT t.id, t.kind, t.status, t.library_generation AS libraryGeneration,
-                ${EFFECTIVE_REWARD_SQL} AS reward, t.consumed_by_evolution AS consumedByEvolution,
-                t.prompt_token_ids, t.response_token_ids, t.response_logprobs, t.policy_version
-         FROM turns t
-         WHERE t.prompt_token_ids IS NOT NULL AND t.response_token_ids IS NOT NULL AND t.library_generation = ?
-           AND NOT EXISTS (SELECT 1 FROM samples s WHERE s.turn_id = t.id AND s.status != 'queued')
-         ORDER BY t.started_at, t.seq`,
-      )
-      .all(generation) as Row[];
+    const rows = this.repo.candidates(generation);
     const query = new Set(partitionTurns(rows, generation).query);
     const samples: TrainingSample[] = [];
     const dropped: string[] = [];
@@ -79,17 +66,7 @@ export class SampleQueue {
    * `partitionTurns`, within `maxLag` of the policy); a test keeps the two in step.
    */
   pending(generation: number, currentVersion: number, maxLag: number): number {
-    const r = this.db
-      .prepare(
-        `SELECT COUNT(*) AS n FROM turns t
-         WHERE t.kind = 'main' AND t.status = 'ok' AND t.consumed_by_evolution IS NULL
-           AND t.prompt_token_ids IS NOT NULL AND t.response_token_ids IS NOT NULL AND t.library_generation = ?
-           AND ? - COALESCE(t.policy_version, 0) <= ?
-           AND EXISTS (SELECT 1 FROM rewards r WHERE r.turn_id = t.id)
-           AND NOT EXISTS (SELECT 1 FROM samples s WHERE s.turn_id = t.id AND s.status != 'queued')`,
-      )
-      .get(generation, currentVersion, maxLag) as { n: number };
-    return r.n;
+    return this.repo.countFresh(generation, currentVersion, maxLag);
   }
 
   mark(
@@ -99,28 +76,10 @@ export class SampleQueue {
     generation: number,
     info?: Map<string, { reward: number; advantage: number | null; version: number }>,
   ): void {
-    const stmt = this.db.prepare(
-      `INSERT INTO samples (turn_id, reward, advantage, policy_version, library_generation, status, step_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(turn_id) DO UPDATE SET status = excluded.status, step_id = excluded.step_id,
-         reward = excluded.reward, advantage = excluded.advantage`,
-    );
-    this.db.transaction(() => {
-      for (const id of turnIds) {
-        const i = info?.get(id);
-        stmt.run(id, i?.reward ?? null, i?.advantage ?? null, i?.version ?? null, generation, status, stepId);
-      }
-    })();
+    this.repo.mark(turnIds, status, stepId, generation, info);
   }
 
   counts(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM samples GROUP BY status').all() as {
-      status: string;
-      n: number;
-    }[]) {
-      out[r.status] = r.n;
-    }
-    return out;
+    return this.repo.counts();
   }
 }
