@@ -14,7 +14,7 @@ import { localDay } from '../learning/budget.js';
 import { resolveLlmEndpoint } from '../learning/llm-client.js';
 import { readSignals } from '../scheduler/read.js';
 import { buildSignals } from '../scheduler/wire.js';
-import { openStore, storeHealthy } from '../store/db.js';
+import { openStore, storeIntact } from '../store/db.js';
 import { JUDGE_HEALTH_HINT, JudgeHealthRepository, judgeHealthWarning } from '../store/judge-health.js';
 import { type GlobalOptions, printJson } from './context.js';
 import { runningService } from './pidfile.js';
@@ -264,7 +264,7 @@ function storeCheck(file: string): Check {
   try {
     const db = openStore(file);
     try {
-      const ok = storeHealthy(db) && (db.pragma('quick_check', { simple: true }) as string) === 'ok';
+      const ok = storeIntact(db);
       return ok
         ? { name: 'store', status: 'ok', detail: `${file} healthy` }
         : {

@@ -93,6 +93,11 @@ export function migrate(db: Db): void {
 }
 
 /** A quick health probe for /healthz and `status`. */
+/** SQLite's own consistency check of the whole file (doctor). */
+export function storeIntact(db: Db): boolean {
+  return storeHealthy(db) && (db.pragma('quick_check', { simple: true }) as string) === 'ok';
+}
+
 export function storeHealthy(db: Db): boolean {
   try {
     return (db.prepare('SELECT 1 AS ok').get() as { ok: number }).ok === 1;
