@@ -414,7 +414,7 @@ async function startApp(fakeUrl: string, prefix: string, verify: boolean): Promi
     skills: { enabled: true },
     logging: { level: 'silent' },
   });
-  const app = new App({
+  const app = await App.create({
     loaded: { config, file: path.join(home, 'config.yaml'), home, fileExists: false },
     port: 0,
     env: {},

@@ -39,7 +39,7 @@ async function main() {
     skills: { enabled: false },
     logging: { level: 'silent' },
   });
-  const app = new App({
+  const app = await App.create({
     loaded: { config, file: path.join(home, 'config.yaml'), home, fileExists: false },
     port: 0,
     env: {},

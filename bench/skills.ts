@@ -271,7 +271,7 @@ async function startApp(fakeUrl: string, skills: Record<string, unknown>, seed: 
     upstream: { provider: 'openai', base_url: `${fakeUrl}/v1`, api_key: 'k' },
     skills: { ...skills, watch: false },
   });
-  const app = new App({
+  const app = await App.create({
     loaded: { config, file: path.join(home, 'config.yaml'), home, fileExists: false },
     port: 0,
     env: {},

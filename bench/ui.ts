@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     },
     scheduler: { enabled: true, idle_enabled: false, tick_seconds: 3600 },
   });
-  const app = new App({
+  const app = await App.create({
     loaded: { config, file: path.join(STORE_DIR, 'config.yaml'), home: STORE_DIR, fileExists: false },
     port: 0,
     env: {},

@@ -53,6 +53,24 @@ export interface AppOptions {
   policySampler?: PolicySamplerFactory;
   /** Hub downloads of the policy's tokenizer (tests). */
   fetchFn?: typeof fetch;
+  /** The optional components' code, loaded by `App.create` only when enabled. */
+  optional?: OptionalModules;
+}
+
+/**
+ * The scheduler and RL code, imported only when enabled: a long-running proxy keeps whatever it
+ * imported in memory, and most never train a policy.
+ */
+export interface OptionalModules {
+  scheduler?: typeof import('./scheduler/wire.js');
+  rl?: typeof import('./learning/rl/wire.js');
+}
+
+export async function loadOptionalModules(config: LoadedConfig['config']): Promise<OptionalModules> {
+  return {
+    scheduler: config.scheduler.enabled ? await import('./scheduler/wire.js') : undefined,
+    rl: config.rl.enabled ? await import('./learning/rl/wire.js') : undefined,
+  };
 }
 
 /**
@@ -77,10 +95,10 @@ export class App {
   readonly skills: SkillsRuntime;
   /** The config file, kept in step while running: live keys applied, the rest "restart needed". */
   readonly liveConfig: LiveConfig;
-  /** Opportunistic training windows; null when `scheduler.enabled` is false (set by start()). */
-  scheduler: Scheduler | null = null;
-  /** RL on the trainable policy; null unless `rl.enabled` (set by start()). */
-  rl: RlRuntime | null = null;
+  /** Opportunistic training windows; null when `scheduler.enabled` is false. */
+  readonly scheduler: Scheduler | null;
+  /** RL on the trainable policy; null unless `rl.enabled`. */
+  readonly rl: RlRuntime | null;
   private backend: ServingBackend | null;
   /** Set in `serving.mode: policy`; its setSampler() puts new weights live. */
   private policyBackend: PolicyBackend | null = null;
@@ -94,6 +112,11 @@ export class App {
   private lastActivityAt = 0;
   private readonly startedAt = Date.now();
   url = '';
+
+  /** Load the optional components' code that the config enables, then build the app. */
+  static async create(opts: AppOptions): Promise<App> {
+    return new App({ ...opts, optional: opts.optional ?? (await loadOptionalModules(opts.loaded.config)) });
+  }
 
   constructor(readonly opts: AppOptions) {
     const { config } = opts.loaded;
@@ -210,36 +233,37 @@ export class App {
         events: this.adminEvents,
       }),
     );
-  }
 
-  /**
-   * The scheduler and RL are imported only when enabled: a long-running proxy keeps whatever it
-   * imported in memory, and most never train a policy.
-   */
-  private async wireOptional(): Promise<void> {
-    const { config, home } = this.opts.loaded;
-    const env = this.opts.env ?? process.env;
-    if (config.scheduler.enabled) {
-      const { wireScheduler } = await import('./scheduler/wire.js');
-      this.scheduler = wireScheduler({
-        config,
-        home,
-        db: this.db,
-        lastRequestAt: () => this.lastActivityAt,
-        log: this.log,
-      });
-    }
-    if (config.rl.enabled) {
-      const { wireRl } = await import('./learning/rl/wire.js');
-      this.rl = wireRl({
-        config,
-        env,
-        db: this.db,
-        log: this.log,
-        currentGeneration: () => this.skills.library.current().generation,
-      });
-      if (this.rl) this.router.add(...trainRoutes(this.rl));
-      if (this.rl) publishTrainingSteps(this.db, this.adminEvents, this.rl.trainer);
+    // Optional components, last: they use the store, the library and the router built above.
+    const env = opts.env ?? process.env;
+    const optional = opts.optional ?? {};
+    const missing = (what: string) =>
+      new Error(`${what} is enabled but its code was not loaded: build the app with App.create()`);
+    if (config.scheduler.enabled && !optional.scheduler) throw missing('scheduler');
+    if (config.rl.enabled && !optional.rl) throw missing('rl');
+    this.scheduler =
+      (config.scheduler.enabled &&
+        optional.scheduler?.wireScheduler({
+          config,
+          home: opts.loaded.home,
+          db: this.db,
+          lastRequestAt: () => this.lastActivityAt,
+          log: this.log,
+        })) ||
+      null;
+    this.rl =
+      (config.rl.enabled &&
+        optional.rl?.wireRl({
+          config,
+          env,
+          db: this.db,
+          log: this.log,
+          currentGeneration: () => this.skills.library.current().generation,
+        })) ||
+      null;
+    if (this.rl) {
+      this.router.add(...trainRoutes(this.rl));
+      publishTrainingSteps(this.db, this.adminEvents, this.rl.trainer);
     }
   }
 
@@ -270,7 +294,6 @@ export class App {
 
   async start(): Promise<void> {
     const { config } = this.opts.loaded;
-    await this.wireOptional();
     if (config.serving.mode === 'policy') await this.startPolicy();
     this.skills.start();
     const server = createHttpServer({

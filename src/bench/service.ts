@@ -41,7 +41,7 @@ export async function startLearningService(o: {
   const extra = { ...(o.extraConfig ?? {}) };
   for (const k of ['judge', 'evolution'] as const) if (extra[k]) extra[k] = await metered(extra[k]);
   const config = validateConfig({ ...extra, upstream: await metered(o.upstream) });
-  const app = new App({
+  const app = await App.create({
     loaded: { config, file: path.join(home, 'config.yaml'), home, fileExists: false },
     port: 0,
     env: o.env ?? {},

@@ -46,7 +46,7 @@ async function runForeground(opts: StartOptions): Promise<void> {
   const log = createLogger({ level: loaded.config.logging.level, format: loaded.config.logging.format });
   // As a background service stdout is the log file: keep it size-capped (logging.max_bytes).
   watchLogCap(resolveUnderHome(loaded.home, loaded.config.logging.file), loaded.config.logging.max_bytes);
-  const app = new App({ loaded, port: parsePort(opts.port), log });
+  const app = await App.create({ loaded, port: parsePort(opts.port), log });
   try {
     await app.start();
   } catch (err) {

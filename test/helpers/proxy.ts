@@ -22,7 +22,7 @@ export async function startProxy(
   // Judging calls the upstream too; tests that are not about learning keep it off so the fake
   // LLM only sees the calls they make.
   const config = validateConfig({ ...raw, judge: { enabled: false, ...(raw.judge as object | undefined) } });
-  const app = new App({
+  const app = await App.create({
     loaded: { config, file: path.join(home, 'config.yaml'), home, fileExists: false },
     port: 0,
     env: opts.env ?? {},

@@ -6,7 +6,7 @@ import { validateConfig } from '../../src/config/load.js';
 
 const [rawConfig, home] = process.argv.slice(2);
 const config = validateConfig(JSON.parse(rawConfig!));
-const app = new App({
+const app = await App.create({
   loaded: { config, file: path.join(home!, 'config.yaml'), home: home!, fileExists: false },
   port: 0,
   env: {},

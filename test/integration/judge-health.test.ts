@@ -57,7 +57,7 @@ async function startService(home: string): Promise<Service> {
   const loaded: LoadedConfig = { config, file: path.join(home, 'config.yaml'), home, fileExists: false };
   const warnings: Service['warnings'] = [];
   const log = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line)) });
-  const app = new App({ loaded, port: 0, env: {}, log });
+  const app = await App.create({ loaded, port: 0, env: {}, log });
   await app.start();
   return { app, loaded, warnings, close: () => app.stop(2000) };
 }

@@ -24,7 +24,7 @@ beforeAll(async () => {
       policy: { tokenizer_dir: POLICY_FIXTURE_DIR, model_id: 'acme/tiny-chat', max_tokens: 64 },
     },
   });
-  app = new App({
+  app = await App.create({
     loaded: { config, file: path.join(home, 'config.yaml'), home, fileExists: false },
     port: 0,
     env: {},

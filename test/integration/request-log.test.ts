@@ -30,7 +30,7 @@ describe('request log line (info, real service)', () => {
       },
     });
     const config = validateConfig({ upstream, judge: { enabled: false } });
-    const app = new App({
+    const app = await App.create({
       loaded: { config, file: path.join(home, 'config.yaml'), home, fileExists: false },
       port: 0,
       env: {},
