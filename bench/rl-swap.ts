@@ -8,7 +8,7 @@ import pino from 'pino';
 import { Pool } from 'undici';
 import { App } from '../src/app.js';
 import { validateConfig } from '../src/config/load.js';
-import { TinkerSampler } from '../src/learning/rl/wire.js';
+import { TinkerSampler } from '../src/learning/rl/runtime.js';
 import { startFakeLlm } from '../test/fixtures/fake-llm/index.js';
 import { POLICY_FIXTURE_DIR } from '../test/fixtures/policy/index.js';
 import { startFakeTinker } from '../test/fixtures/tinker/index.js';

@@ -11,11 +11,11 @@ import type { LoadedConfig } from './config/load.js';
 import { storePath } from './config/load.js';
 import { type ResolvedUpstream, resolveUpstream } from './config/upstream.js';
 import { JobRunner } from './learning/jobs/runner.js';
-import type { PolicySamplerFactory } from './learning/policy/wire.js';
-import type { RlRuntime } from './learning/rl/wire.js';
-import { type Learning, wireLearning } from './learning/wire.js';
+import { type Learning, wireLearning } from './learning/pipeline.js';
+import type { PolicySamplerFactory } from './learning/policy/build-backend.js';
+import type { RlRuntime } from './learning/rl/runtime.js';
 import { createLogger } from './logging.js';
-import type { Scheduler } from './scheduler/wire.js';
+import type { Scheduler } from './scheduler/runtime.js';
 import { noInjection, type PromptInjector } from './server/injection.js';
 import type { ProxyDeps } from './server/proxy/handle.js';
 import { TurnRecorder } from './server/proxy/recorder.js';
@@ -29,7 +29,7 @@ import { trainRoutes } from './server/routes/train.js';
 import { uiRoutes } from './server/routes/ui.js';
 import { createHttpServer } from './server/server.js';
 import { SessionTracker } from './sessions/tracker.js';
-import { createSkills, type SkillsRuntime } from './skills/wire.js';
+import { createSkills, type SkillsRuntime } from './skills/runtime.js';
 import { type Checkpointer, startCheckpointer } from './store/checkpointer.js';
 import { type Db, openStore } from './store/db.js';
 import { JobQueue } from './store/jobs.js';
@@ -62,14 +62,14 @@ export interface AppOptions {
  * imported in memory, and most never train a policy.
  */
 export interface OptionalModules {
-  scheduler?: typeof import('./scheduler/wire.js');
-  rl?: typeof import('./learning/rl/wire.js');
+  scheduler?: typeof import('./scheduler/runtime.js');
+  rl?: typeof import('./learning/rl/runtime.js');
 }
 
 export async function loadOptionalModules(config: LoadedConfig['config']): Promise<OptionalModules> {
   return {
-    scheduler: config.scheduler.enabled ? await import('./scheduler/wire.js') : undefined,
-    rl: config.rl.enabled ? await import('./learning/rl/wire.js') : undefined,
+    scheduler: config.scheduler.enabled ? await import('./scheduler/runtime.js') : undefined,
+    rl: config.rl.enabled ? await import('./learning/rl/runtime.js') : undefined,
   };
 }
 
@@ -376,7 +376,7 @@ export class App {
       );
     }
     const { loaded } = this.opts;
-    const { buildPolicyBackend } = await import('./learning/policy/wire.js');
+    const { buildPolicyBackend } = await import('./learning/policy/build-backend.js');
     const policy = await buildPolicyBackend({
       config: loaded.config,
       home: loaded.home,

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { LiveConfig } from '../config/live.js';
 import type { LoadedConfig } from '../config/load.js';
-import type { RlRuntime } from '../learning/rl/wire.js';
-import type { Learning } from '../learning/wire.js';
-import type { Scheduler } from '../scheduler/wire.js';
+import type { Learning } from '../learning/pipeline.js';
+import type { RlRuntime } from '../learning/rl/runtime.js';
+import type { Scheduler } from '../scheduler/runtime.js';
 import type { TurnRecorder } from '../server/proxy/recorder.js';
 import type { SessionTracker } from '../sessions/tracker.js';
-import type { SkillsRuntime } from '../skills/wire.js';
+import type { SkillsRuntime } from '../skills/runtime.js';
 import type { Db } from '../store/db.js';
 import type { RewardRepository } from '../store/rewards.js';
 import type { SessionRepository } from '../store/sessions.js';

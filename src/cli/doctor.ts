@@ -13,7 +13,7 @@ import { checkUpstream } from '../integrations/upstream-check.js';
 import { localDay } from '../learning/budget.js';
 import { resolveLlmEndpoint } from '../learning/llm-client.js';
 import { readSignals } from '../scheduler/read.js';
-import { buildSignals } from '../scheduler/wire.js';
+import { buildSignals } from '../scheduler/runtime.js';
 import { openStore, storeIntact } from '../store/db.js';
 import { JUDGE_HEALTH_HINT, JudgeHealthRepository, judgeHealthWarning } from '../store/judge-health.js';
 import { type GlobalOptions, printJson } from './context.js';

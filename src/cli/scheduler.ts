@@ -4,9 +4,14 @@ import { type LoadedConfig, storePath } from '../config/load.js';
 import { type Decision, decide, explain, nextWindow } from '../scheduler/decision.js';
 import { OverrideFile } from '../scheduler/override.js';
 import { readSignals } from '../scheduler/read.js';
+import {
+  buildSignals,
+  lastActivityFromStore,
+  type StatusSnapshot,
+  snapshotFile,
+} from '../scheduler/runtime.js';
 import { formatLocal } from '../scheduler/time.js';
 import type { Override, SchedulerState } from '../scheduler/types.js';
-import { buildSignals, lastActivityFromStore, type StatusSnapshot, snapshotFile } from '../scheduler/wire.js';
 import { openStore } from '../store/db.js';
 import { type SchedulerEvent, SchedulerEventRepository } from '../store/scheduler-events.js';
 import { CliError, type GlobalOptions, loadOrExit, printJson } from './context.js';

@@ -5,8 +5,8 @@ import { storePath } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { assertInside, copyExtras } from '../skills/folder.js';
 import { SkillLibrary } from '../skills/library.js';
+import { skillsDir } from '../skills/runtime.js';
 import { importOps, starterDir } from '../skills/starter.js';
-import { skillsDir } from '../skills/wire.js';
 import { openStore } from '../store/db.js';
 import { SkillRepository } from '../store/skill-repository.js';
 

@@ -15,8 +15,8 @@ import {
 import { contentKey, type SkillDocument, serializeSkill } from '../skills/format.js';
 import { SkillInjector } from '../skills/inject.js';
 import { SkillLibrary } from '../skills/library.js';
+import { skillsDir } from '../skills/runtime.js';
 import { importOps, starterDir, withOrigin } from '../skills/starter.js';
-import { skillsDir } from '../skills/wire.js';
 import { openStore } from '../store/db.js';
 import { type SkillOp, SkillRepository } from '../store/skill-repository.js';
 import { CliError, type GlobalOptions, loadOrExit, printJson } from './context.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import pino from 'pino';
 import { storePath } from '../config/load.js';
-import { wireRl } from '../learning/rl/wire.js';
+import { wireRl } from '../learning/rl/runtime.js';
 import { currentGeneration } from '../learning/sets.js';
 import { openStore } from '../store/db.js';
 import { TrainingStepRepository } from '../store/training.js';

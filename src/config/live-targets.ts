@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Learning } from '../learning/wire.js';
+import type { Learning } from '../learning/pipeline.js';
 import { injectorOptions } from '../skills/admin.js';
 import type { SkillInjector } from '../skills/inject.js';
 import type { LiveTarget } from './live.js';

@@ -1,4 +1,4 @@
-import type { RlRuntime } from '../../learning/rl/wire.js';
+import type { RlRuntime } from '../../learning/rl/runtime.js';
 import { HttpError, sendJson } from '../http-util.js';
 import type { Route } from '../router.js';
 

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../src/config/load.js';
+import { stopTokenIds } from '../../../src/learning/policy/build-backend.js';
 import type { PolicySampler } from '../../../src/learning/policy/sampler.js';
 import type { PolicyTokenizer } from '../../../src/learning/policy/tokenizer.js';
-import { stopTokenIds } from '../../../src/learning/policy/wire.js';
 import { PolicyBackend } from '../../../src/upstream/policy-backend.js';
 import { type UpstreamCall, UpstreamError } from '../../../src/upstream/types.js';
 import { loadFixtureTokenizer, ScriptedSampler } from '../../fixtures/policy/index.js';

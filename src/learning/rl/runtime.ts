@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import { ConfigError } from '../../config/errors.js';
 import type { Config } from '../../config/schema.js';
-import type { Scheduler } from '../../scheduler/wire.js';
+import type { Scheduler } from '../../scheduler/runtime.js';
 import type { Db } from '../../store/db.js';
 import { LearningUsageRepository } from '../../store/learning-usage.js';
 import { RlFailureRepository, TrainingStepRepository } from '../../store/training.js';
+import type { PolicySamplerFactory } from '../policy/build-backend.js';
 import type { PolicySampler, SampledSequence, SampleParams } from '../policy/sampler.js';
-import type { PolicySamplerFactory } from '../policy/wire.js';
 import { TinkerClient } from '../tinker/client.js';
 import { type SamplerRef, TinkerTrainer } from '../tinker/trainer.js';
 import { type ReopenBackoff, TinkerConnection } from './connection.js';
