@@ -10,7 +10,7 @@ import { INTEGRATIONS, integrationContext, proxyUrlFor } from '../integrations/r
 import { loadWiringState } from '../integrations/state.js';
 import type { AgentId } from '../integrations/types.js';
 import { checkUpstream } from '../integrations/upstream-check.js';
-import { localDay } from '../learning/budget.js';
+import { localDay } from '../learning/call-budget.js';
 import { resolveLlmEndpoint } from '../learning/llm-client.js';
 import { readSignals } from '../scheduler/read.js';
 import { buildSignals } from '../scheduler/runtime.js';

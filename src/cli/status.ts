@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { type LoadedConfig, storePath } from '../config/load.js';
 import { pidFilePath } from '../config/paths.js';
 import { redactUrl, resolveUpstream } from '../config/upstream.js';
-import { localDay } from '../learning/budget.js';
+import { localDay } from '../learning/call-budget.js';
 import { SampleQueue } from '../learning/rl/samples.js';
 import { currentGeneration, loadTurnSets } from '../learning/sets.js';
 import { openStore } from '../store/db.js';

@@ -10,7 +10,7 @@ import { LearningUsageRepository } from '../store/learning-usage.js';
 import type { RewardRepository } from '../store/rewards.js';
 import type { TurnRepository } from '../store/turns.js';
 import type { ServingBackend } from '../upstream/types.js';
-import { CallBudget } from './budget.js';
+import { CallBudget } from './call-budget.js';
 import { EvolutionEngine } from './evolve/engine.js';
 import type { JobRunner } from './jobs/runner.js';
 import { JudgeScheduler, judgeJobHandler, type RewardListener } from './judge/jobs.js';

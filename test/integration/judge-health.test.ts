@@ -10,7 +10,7 @@ import { runSetup } from '../../src/cli/setup.js';
 import { statusReport } from '../../src/cli/status.js';
 import { type LoadedConfig, storePath, validateConfig } from '../../src/config/load.js';
 import type { Choice, Prompter } from '../../src/integrations/prompter.js';
-import { localDay } from '../../src/learning/budget.js';
+import { localDay } from '../../src/learning/call-budget.js';
 import { FORMAT_REMINDER } from '../../src/learning/judge/prompt.js';
 import { openStore } from '../../src/store/db.js';
 import { JudgeHealthRepository } from '../../src/store/judge-health.js';

@@ -1,5 +1,5 @@
 import { priceOf } from '../../config/sections/pricing.js';
-import { localDay } from '../../learning/budget.js';
+import { localDay } from '../../learning/call-budget.js';
 import { HttpError, sendJson } from '../../server/http-util.js';
 import type { Route } from '../../server/router.js';
 import { DAY_MS, DashboardRepository, dayStart, HOUR_MS, hourStart } from '../../store/dashboard.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../../store/db.js';
 import { JudgeCacheRepository } from '../../store/judge-cache.js';
 import { JudgeHealthRepository, type JudgeHealthRow } from '../../store/judge-health.js';
-import { type CallBudget, localDay, Semaphore } from '../budget.js';
+import { type CallBudget, localDay, Semaphore } from '../call-budget.js';
 import { RetryLater } from '../jobs/runner.js';
 import { LlmCallError, type LlmClient } from '../llm-client.js';
 import type { NextState, TurnView } from '../turn-view.js';

@@ -1,30 +1,38 @@
 import type { Logger } from 'pino';
-import type { JsonObject, WireProtocol } from '../../protocol/types.js';
+import type { JsonObject } from '../../protocol/types.js';
 import type { SessionWrite } from '../../sessions/tracker.js';
-import type { TurnKind, TurnRecord, TurnRepository, TurnStatus } from '../../store/turns.js';
+import type { TurnRecord, TurnRepository, TurnStatus } from '../../store/turns.js';
 import { StoreHealth } from '../../store/write-health.js';
 import type { PolicyTrace } from '../../upstream/types.js';
 import { logRequest } from './request-log.js';
 
-/** Everything known about a turn while it is being served; written once, when it ends. */
-export interface TurnDraft {
-  id: string;
-  sessionId: string;
-  seq: number;
-  kind: TurnKind;
-  protocol: WireProtocol;
-  upstreamProtocol: WireProtocol | null;
-  model: string | null;
-  stream: boolean;
+/**
+ * Everything known about a turn while it is being served; written once, when it ends. Its
+ * fields are the stored record's (store/turns.ts declares the turn once), plus what only exists
+ * while serving.
+ */
+export interface TurnDraft
+  extends Pick<
+    TurnRecord,
+    | 'id'
+    | 'sessionId'
+    | 'seq'
+    | 'kind'
+    | 'protocol'
+    | 'upstreamProtocol'
+    | 'model'
+    | 'stream'
+    | 'startedAt'
+    | 'ttftMs'
+    | 'libraryGeneration'
+    | 'injectedRevisionIds'
+    | 'policyVersion'
+  > {
+  /** The request as received (becomes `requestJson`). */
   requestText: string;
   /** The upstream request as sent (serialised once, shared with the upstream call). */
   upstreamText: string | null;
-  startedAt: number;
   startedHr: bigint;
-  ttftMs: number | null;
-  libraryGeneration: number;
-  injectedRevisionIds: number[];
-  policyVersion: number | null;
   /** Exact prompt/response tokens when a trainable policy served the turn. */
   policy?: PolicyTrace;
   /** Session row/prefix writes that ride along with this turn's commit. */

@@ -1,4 +1,4 @@
-import { localDay } from '../../learning/budget.js';
+import { localDay } from '../../learning/call-budget.js';
 import type { Db } from '../../store/db.js';
 import { storeHealthy } from '../../store/db.js';
 import { JudgeHealthRepository } from '../../store/judge-health.js';

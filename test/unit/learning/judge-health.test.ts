@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallBudget, localDay } from '../../../src/learning/budget.js';
+import { CallBudget, localDay } from '../../../src/learning/call-budget.js';
 import { Judge } from '../../../src/learning/judge/judge.js';
 import { FORMAT_REMINDER } from '../../../src/learning/judge/prompt.js';
 import type { ChatRequest, LlmClient } from '../../../src/learning/llm-client.js';
