@@ -4,15 +4,14 @@ import type { Logger } from 'pino';
 import { AdminEventBus } from './admin-api/event-bus.js';
 import { adminApiRoutes } from './admin-api/routes/index.js';
 import { publishTrainingSteps } from './admin-api/routes/training.js';
+import { type AppOptions, loadOptionalModules } from './app-options.js';
 import { ConfigError } from './config/errors.js';
 import { LiveConfig, liveConfigRoutes } from './config/live.js';
 import { liveTargets } from './config/live-targets.js';
-import type { LoadedConfig } from './config/load.js';
 import { storePath } from './config/load.js';
 import { type ResolvedUpstream, resolveUpstream } from './config/upstream.js';
 import { JobRunner } from './learning/jobs/runner.js';
 import { type Learning, wireLearning } from './learning/pipeline.js';
-import type { PolicySamplerFactory } from './learning/policy/build-backend.js';
 import type { RlRuntime } from './learning/rl/runtime.js';
 import { createLogger } from './logging.js';
 import type { Scheduler } from './scheduler/runtime.js';
@@ -43,35 +42,7 @@ import type { PolicyBackend } from './upstream/policy-backend.js';
 import type { ServingBackend } from './upstream/types.js';
 import { VERSION } from './version.js';
 
-export interface AppOptions {
-  loaded: LoadedConfig;
-  env?: NodeJS.ProcessEnv;
-  /** Overrides proxy.port (0 = ephemeral, for tests). */
-  port?: number;
-  log?: Logger;
-  /** Sampler for `serving.mode: policy` (required in that mode). */
-  policySampler?: PolicySamplerFactory;
-  /** Hub downloads of the policy's tokenizer (tests). */
-  fetchFn?: typeof fetch;
-  /** The optional components' code, loaded by `App.create` only when enabled. */
-  optional?: OptionalModules;
-}
-
-/**
- * The scheduler and RL code, imported only when enabled: a long-running proxy keeps whatever it
- * imported in memory, and most never train a policy.
- */
-export interface OptionalModules {
-  scheduler?: typeof import('./scheduler/runtime.js');
-  rl?: typeof import('./learning/rl/runtime.js');
-}
-
-export async function loadOptionalModules(config: LoadedConfig['config']): Promise<OptionalModules> {
-  return {
-    scheduler: config.scheduler.enabled ? await import('./scheduler/runtime.js') : undefined,
-    rl: config.rl.enabled ? await import('./learning/rl/runtime.js') : undefined,
-  };
-}
+export type { AppOptions, OptionalModules } from './app-options.js';
 
 /**
  * The composition root: builds every component from the config, wires them, starts and stops
